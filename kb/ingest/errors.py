@@ -1,0 +1,30 @@
+"""Problems found in content files, as values.
+
+The loader collects every problem instead of stopping at the first, so an
+editor sees the whole list at once (STYLE.md: errors are values).
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    path: str
+    line: int | None
+    message: str
+    level: str = "error"  # "error" blocks a load; "warning" does not
+
+    def __str__(self):
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+    @property
+    def is_error(self):
+        return self.level == "error"
+
+
+class ContentInvalid(Exception):
+    """Raised by the loader when errors stop a load; carries all of them."""
+
+    def __init__(self, errors):
+        self.errors = sorted(errors, key=lambda e: (e.path, e.line or 0, e.message))
+        super().__init__(f"{len(self.errors)} error(s) in content")

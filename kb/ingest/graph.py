@@ -1,0 +1,140 @@
+"""Pass 3: everything that needs all files at once.
+
+- the site index: every slug and alias, and what a link to it shows;
+- relations in front matter point at existing articles of the right kind;
+- [[links#anchors]] point at sections that exist.
+"""
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+
+from kb.ingest.errors import ContentError
+from kb.ingest.markdown import Target
+from kb.ingest.schema import fields_for
+from kb.ingest.slugs import slugify
+
+
+def article_url(kind, slug):
+    # Same shape as the "article" route in kb/urls.py; no reverse() so worker
+    # processes need no URLconf.
+    return f"/{kind}/{slug}/"
+
+
+@dataclass
+class SiteIndex:
+    targets: dict = field(default_factory=dict)   # slug -> Target
+    names: dict = field(default_factory=dict)     # slugified slug or alias -> slug
+    owners: dict = field(default_factory=dict)    # slugified name -> path that claimed it
+
+    def resolve(self, name):
+        slug = self.names.get(slugify(name))
+        return self.targets.get(slug) if slug else None
+
+    def suggest(self, name):
+        matches = difflib.get_close_matches(slugify(name), list(self.names), n=1, cutoff=0.7)
+        return self.names[matches[0]] if matches else None
+
+
+def build_index(records):
+    """Index every record's slug and aliases; report clashes."""
+    index = SiteIndex()
+    errors = []
+    for record in records:
+        if record.slug in index.targets:
+            other = index.owners[record.slug]
+            errors.append(ContentError(record.path, record.line_of("slug"),
+                                       f"slug '{record.slug}' is already used by {other}"))
+            continue
+        index.targets[record.slug] = Target(record.slug, record.kind, record.title,
+                                            article_url(record.kind, record.slug))
+        index.names[record.slug] = record.slug
+        index.owners[record.slug] = record.path
+    for record in records:
+        for position, alias in enumerate(record.fields.get("aliases", [])):
+            key = slugify(alias)
+            line = record.line_of("aliases", position)
+            if not key:
+                errors.append(ContentError(record.path, line,
+                                           f"alias {alias!r} has no letters or digits"))
+                continue
+            owner = index.names.get(key)
+            if owner == record.slug:
+                continue  # e.g. alias "D-Rd" of the article d-rd
+            if owner is not None:
+                errors.append(ContentError(
+                    record.path, line,
+                    f"alias '{alias}' is already the name of {index.owners[key]}"))
+                continue
+            index.names[key] = record.slug
+            index.owners[key] = record.path
+    return index, errors
+
+
+def check_relations(records, index):
+    """Every slug named in front matter exists and is of a kind the key allows.
+
+    Names are replaced by canonical slugs on the way, so an alias may stand
+    for a slug in relations as it may in links.
+    """
+    errors = []
+    for record in records:
+        fields = record.fields
+
+        def canonical(key, name, allowed, line):
+            problem, slug = _check_target(record, index, key, name, allowed, line)
+            if problem:
+                errors.append(problem)
+            return slug or name
+
+        for key, spec in fields_for(record.kind).items():
+            if spec.type not in ("slug", "slugs") or key == "slug" or key not in fields:
+                continue
+            if spec.type == "slug":
+                fields[key] = canonical(key, fields[key], spec.kinds, record.line_of(key))
+            else:
+                fields[key] = [canonical(key, name, spec.kinds, record.line_of(key, position))
+                               for position, name in enumerate(fields[key])]
+        for position, approval in enumerate(fields.get("approvals", [])):
+            approval["basis"] = [canonical(f"approvals[{position + 1}].basis", name, ("trials",),
+                                           approval["line"]) for name in approval["basis"]]
+        for arm in fields.get("arms", []):
+            if arm["regimen"]:
+                arm["regimen"] = canonical("arms.regimen", arm["regimen"],
+                                           ("combinations", "therapies"), arm["line"])
+    return errors
+
+
+def _check_target(record, index, key, name, allowed, line):
+    target = index.targets.get(index.names.get(slugify(name), ""))
+    if target is None:
+        hint = index.suggest(name)
+        return ContentError(record.path, line, f"{key}: no article '{name}'"
+                                               + (f" (did you mean '{hint}'?)" if hint else "")), None
+    if target.kind not in allowed:
+        return ContentError(record.path, line,
+                            f"{key}: '{name}' is a {target.kind} article; "
+                            f"expected {' or '.join(allowed)}"), None
+    if target.slug == record.slug:
+        return ContentError(record.path, line, f"{key}: an article cannot relate to itself"), None
+    return None, target.slug
+
+
+def check_anchors(record, links, anchors_of, line_of):
+    """Each link's #anchor exists on its target (``anchors_of(slug) -> set``)."""
+    errors = []
+    for link in links:
+        if link.anchor and link.anchor not in anchors_of(link.target):
+            known = sorted(anchors_of(link.target))
+            close = difflib.get_close_matches(link.anchor, known, n=1, cutoff=0.6)
+            hint = f" (did you mean '#{close[0]}'?)" if close else ""
+            errors.append(ContentError(record.path, line_of(link.raw),
+                                       f"unknown section in {link.raw}: page '{link.target}' has "
+                                       f"no heading with id '{link.anchor}'{hint}"))
+    return errors
+
+
+def face_hash(record, anchors):
+    """What other pages show of this one: when it changes, pages linking here re-render."""
+    parts = [record.kind, record.slug, record.title, record.summary,
+             "|".join(sorted(record.fields.get("aliases", []))), "|".join(anchors)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -1,0 +1,179 @@
+"""The whole load: files -> records -> index -> rendered -> checked -> database.
+
+``load()`` is what ``load_content``, ``check_content`` and the live reloader
+call. It reads and checks everything first; only a load without errors is
+written, in one transaction, so a bad edit never reaches readers.
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from kb.ingest import graph, records as records_mod
+from kb.ingest.errors import ContentError
+from kb.ingest.render import Renderer, line_in_body
+from kb.ingest.slugs import slugify
+from kb.models import Article, Link, Section
+
+
+@dataclass
+class Plan:
+    records: dict                  # slug -> Record (every valid file)
+    existing: dict                 # slug -> {"id", "kind", "source_path", "content_hash", "face_hash"}
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    kind_changed: list = field(default_factory=list)
+    rerendered: list = field(default_factory=list)   # unchanged source, re-rendered for its links
+    renamed: dict = field(default_factory=dict)      # old slug -> new slug (same file)
+    rendered: dict = field(default_factory=dict)     # slug -> Rendered
+    faces: dict = field(default_factory=dict)        # slug -> face hash
+    taken_names: set = field(default_factory=set)
+
+    @property
+    def changed(self):
+        return [*self.created, *self.updated]
+
+    def changes(self):
+        rows = [("created", slug) for slug in self.created]
+        rows += [("updated", slug) for slug in self.updated]
+        result = [{"action": action, "kind": self.records[slug].kind, "slug": slug,
+                   "title": self.records[slug].title} for action, slug in rows]
+        result += [{"action": "removed", "kind": self.existing[slug]["kind"], "slug": slug,
+                    "title": self.existing[slug]["title"]} for slug in self.removed]
+        return result
+
+
+@dataclass
+class LoadResult:
+    errors: list
+    plan: Plan | None = None
+    applied: bool = False
+
+    @property
+    def ok(self):
+        return not [e for e in self.errors if e.is_error]
+
+    def summary(self):
+        if self.plan is None:
+            return "nothing loaded"
+        p = self.plan
+        return (f"{len(p.created)} created, {len(p.updated)} updated, {len(p.removed)} removed, "
+                f"{len(p.unchanged)} unchanged")
+
+
+def read_all(content_dir, max_bytes):
+    found, errors = [], []
+    for relative, path in records_mod.discover(content_dir):
+        record, problems = records_mod.read(relative, path, content_dir, max_bytes)
+        errors.extend(problems)
+        if record is not None:
+            found.append(record)
+    return found, errors
+
+
+def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
+    """Check every file and, unless ``dry_run`` or anything is wrong, apply the load.
+
+    ``full`` checks every file from scratch without reading the database (what
+    ``check_content`` does); it implies ``dry_run``.
+    """
+    dry_run = dry_run or full
+    content_dir = Path(content_dir or settings.KB_CONTENT_DIR)
+    max_bytes = max_bytes or settings.KB_MAX_FILE_BYTES
+    if not content_dir.is_dir():
+        return LoadResult([ContentError(str(content_dir), None, "content folder not found")])
+
+    found, errors = read_all(content_dir, max_bytes)
+    index, index_errors = graph.build_index(found)
+    errors += index_errors
+    errors += graph.check_relations(found, index)
+    records = {}
+    for record in found:
+        records.setdefault(record.slug, record)
+
+    existing = {} if full else {row["slug"]: row for row in Article.objects.values(
+        "id", "slug", "kind", "title", "source_path", "content_hash", "face_hash")}
+    plan = Plan(records=records, existing=existing)
+    _classify(plan)
+
+    renderer = Renderer(index.resolve, index.suggest)
+    for slug in plan.changed:
+        _render(plan, renderer, slug, errors)
+    for slug in _dependents(plan):
+        plan.rerendered.append(slug)
+        plan.unchanged.remove(slug)
+        _render(plan, renderer, slug, errors)
+
+    anchors_of = _anchor_lookup(plan)
+    for slug, rendered in plan.rendered.items():
+        record = plan.records[slug]
+        errors += graph.check_anchors(record, rendered.links, anchors_of,
+                                      lambda needle, r=record: line_in_body(r, needle))
+
+    result = LoadResult(sorted(set(errors)), plan)
+    if result.ok and not dry_run and (plan.changed or plan.removed or plan.rerendered):
+        from kb.ingest import sync
+        sync.apply(plan)
+        result.applied = True
+    return result
+
+
+def _classify(plan):
+    by_path = {row["source_path"]: slug for slug, row in plan.existing.items()}
+    for slug, record in plan.records.items():
+        old = plan.existing.get(slug)
+        if old is None:
+            plan.created.append(slug)
+            previous = by_path.get(record.path)
+            if previous and previous not in plan.records:
+                plan.renamed[previous] = slug
+        elif old["kind"] != record.kind:
+            plan.kind_changed.append(slug)
+            plan.created.append(slug)
+        elif old["content_hash"] != record.content_hash:
+            plan.updated.append(slug)
+        else:
+            plan.unchanged.append(slug)
+    plan.removed = [slug for slug in plan.existing if slug not in plan.records]
+    for slug in plan.changed:
+        plan.taken_names.add(slug)
+        plan.taken_names.update(slugify(a) for a in plan.records[slug].fields.get("aliases", []))
+    # A renamed slug keeps answering, unless this load gives the name to someone else.
+    plan.renamed = {old: new for old, new in plan.renamed.items() if old not in plan.taken_names}
+
+
+def _render(plan, renderer, slug, errors):
+    record = plan.records[slug]
+    rendered = renderer.render(record)
+    errors += rendered.errors
+    plan.rendered[slug] = rendered
+    plan.faces[slug] = graph.face_hash(record, [s.anchor for s in rendered.sections if s.anchor])
+
+
+def _dependents(plan):
+    """Unchanged pages whose links point at a page whose face changed or vanished."""
+    moved = {slug for slug in plan.changed
+             if plan.faces[slug] != plan.existing.get(slug, {}).get("face_hash")}
+    moved.update(plan.removed)
+    moved.update(plan.kind_changed)
+    if not moved:
+        return []
+    sources = (Link.objects.filter(target__slug__in=list(moved))
+               .values_list("source__slug", flat=True).distinct())
+    return sorted(slug for slug in set(sources) if slug in plan.unchanged)
+
+
+def _anchor_lookup(plan):
+    cache = {}
+
+    def anchors_of(slug):
+        if slug in plan.rendered:
+            return {s.anchor for s in plan.rendered[slug].sections if s.anchor}
+        if slug not in cache:
+            cache[slug] = set(Section.objects.filter(article__slug=slug)
+                              .values_list("anchor", flat=True))
+        return cache[slug]
+
+    return anchors_of

@@ -1,0 +1,233 @@
+"""Python-Markdown set up for our articles, with our extensions.
+
+- ``[[slug]]``, ``[[slug|text]]``, ``[[slug#anchor]]``, ``[[slug#anchor|text]]``:
+  cross-links, modelled on ``markdown.extensions.wikilinks`` (an inline
+  pattern builds the element; resolving names is passed in).
+- ``[@ref-id]``: a numbered citation of one of the file's references.
+- Every heading gets an id (toc); ids an editor pins with ``{#id}`` win, may not
+  repeat, and may not shadow browser globals (DOM clobbering).
+- The document is cut into sections (heading + plain text) for anchors and search.
+
+Per-document state lives on the extension and is cleared by ``reset()``, as
+``toc`` and ``meta`` do, so one Markdown instance serves a whole load.
+"""
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from kb.ingest.slugs import slugify
+
+# Names that an element id would shadow on window/document (DOM clobbering).
+RESERVED_IDS = frozenset("""
+location document window top self parent frames opener name status history navigator
+screen alert confirm prompt open close print fetch origin length cookie domain body head
+forms images links scripts anchors plugins embeds all children attributes defaultview
+localstorage sessionstorage crypto performance console eval settimeout setinterval
+postmessage onload onerror constructor prototype __proto__ tostring valueof
+hasownproperty getelementbyid queryselector createelement write writeln
+""".split())
+
+WIKILINK_RE = r"\[\[([^\]\|\n#]*)(?:#([^\]\|\n]*))?(?:\|([^\]\n]+))?\]\]"
+CITATION_RE = r"\[@([A-Za-z0-9_.\-]+)\]"
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+STASH_RE = re.compile("\x02wzxhzdk:\\d+\x03")
+
+
+@dataclass
+class Target:
+    """What a link needs to know about the page it points to."""
+    slug: str
+    kind: str
+    title: str
+    url: str
+
+
+@dataclass
+class LinkUse:
+    target: str          # slug
+    anchor: str
+    raw: str             # as written, for error messages
+    source_anchor: str = ""
+
+
+@dataclass
+class SectionData:
+    anchor: str
+    heading: str
+    level: int
+    text: str
+
+
+@dataclass
+class DocState:
+    links: list = field(default_factory=list)
+    unresolved: list = field(default_factory=list)     # (raw, name)
+    citations: list = field(default_factory=list)      # reference ids in order of use
+    unknown_citations: list = field(default_factory=list)
+    id_problems: list = field(default_factory=list)    # (id, message)
+    sections: list = field(default_factory=list)
+
+
+def anchor_slugify(value, separator="-"):
+    """Heading text -> anchor. Never a browser global, never empty."""
+    anchor = slugify(value) or "section"
+    if anchor in RESERVED_IDS or anchor.replace("-", "") in RESERVED_IDS:
+        anchor += "-section"
+    return anchor
+
+
+class WikiLinkProcessor(InlineProcessor):
+    def __init__(self, pattern, extension):
+        super().__init__(pattern)
+        self.ext = extension
+
+    def handleMatch(self, m, data):
+        name, anchor, text = (m.group(1) or "").strip(), (m.group(2) or "").strip(), m.group(3)
+        raw = m.group(0)
+        target = self.ext.resolve(name)
+        state = self.ext.state
+        if target is None:
+            state.unresolved.append((raw, name))
+            el = etree.Element("span")
+            el.text = (text or name).strip()
+            return el, m.start(0), m.end(0)
+        el = etree.Element("a")
+        el.set("href", target.url + (f"#{anchor}" if anchor else ""))
+        el.set("class", "kb-link")
+        el.text = (text or target.title).strip()
+        el.set("data-kb-link", str(len(state.links)))
+        state.links.append(LinkUse(target.slug, anchor, raw))
+        return el, m.start(0), m.end(0)
+
+
+class CitationProcessor(InlineProcessor):
+    def __init__(self, pattern, extension):
+        super().__init__(pattern)
+        self.ext = extension
+
+    def handleMatch(self, m, data):
+        key = m.group(1)
+        number = self.ext.reference_numbers.get(key)
+        state = self.ext.state
+        if number is None:
+            state.unknown_citations.append(key)
+            return None, None, None
+        state.citations.append(key)
+        sup = etree.Element("sup")
+        sup.set("class", "cite")
+        a = etree.SubElement(sup, "a")
+        a.set("href", f"#ref-{key}")
+        a.text = f"[{number}]"
+        return sup, m.start(0), m.end(0)
+
+
+class PinnedIdProcessor(Treeprocessor):
+    """Runs after attr_list, before toc: every id here was written by the editor."""
+
+    def __init__(self, md, extension):
+        super().__init__(md)
+        self.ext = extension
+
+    def run(self, root):
+        seen = set()
+        for el in root.iter():
+            if el.tag == "h1":
+                self.ext.state.id_problems.append(
+                    (None, "use '##' for sections: the page title is its only level-1 heading"))
+            element_id = el.get("id")
+            if element_id is None or re.match(r"^fn(ref)?:", element_id):
+                continue  # footnote ids are made by Python-Markdown, not by the editor
+            if element_id.lower() in RESERVED_IDS:
+                self.ext.state.id_problems.append(
+                    (element_id, f"id '{element_id}' would shadow the browser global "
+                                 f"'{element_id}'; choose another"))
+            elif not re.match(r"^[A-Za-z][A-Za-z0-9_-]*$", element_id):
+                self.ext.state.id_problems.append(
+                    (element_id, f"id '{element_id}' may only use letters, digits, '-' and '_', "
+                                 "starting with a letter"))
+            if el.tag in HEADING_TAGS:
+                if element_id in seen:
+                    self.ext.state.id_problems.append(
+                        (element_id, f"duplicate heading id '{element_id}' in this file"))
+                seen.add(element_id)
+
+
+class SectionProcessor(Treeprocessor):
+    """Runs last: records sections and which section each link stands in."""
+
+    def __init__(self, md, extension):
+        super().__init__(md)
+        self.ext = extension
+
+    def run(self, root):
+        state = self.ext.state
+        current = SectionData("", "", 1, "")
+        parts = []
+        sections = []
+
+        def close():
+            current.text = _squash(" ".join(parts))
+            if current.anchor or current.text:
+                sections.append(current)
+
+        for child in list(root):
+            if child.tag in HEADING_TAGS:
+                close()
+                parts = []
+                current = SectionData(child.get("id", ""), _squash("".join(child.itertext())),
+                                      int(child.tag[1]), "")
+            else:
+                parts.append(" ".join(child.itertext()))
+            for el in child.iter("a"):
+                index = el.attrib.pop("data-kb-link", None)
+                if index is not None:
+                    state.links[int(index)].source_anchor = current.anchor
+        close()
+        state.sections = sections
+
+
+def _squash(text):
+    return re.sub(r"\s+", " ", STASH_RE.sub(" ", text)).strip()
+
+
+class KnowledgeBaseExtension(Extension):
+    def __init__(self, resolve, **kwargs):
+        self.resolve = resolve
+        self.reference_numbers = {}
+        self.state = DocState()
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        self.md = md
+        # Above 'link' (160) so [[...]] and [@...] are not read as Markdown links,
+        # below 'backtick' (190) so code spans keep them literal.
+        md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, self), "kb_wikilink", 175)
+        md.inlinePatterns.register(CitationProcessor(CITATION_RE, self), "kb_citation", 174)
+        md.treeprocessors.register(PinnedIdProcessor(md, self), "kb_pinned_ids", 6)
+        md.treeprocessors.register(SectionProcessor(md, self), "kb_sections", 1)
+
+    def reset(self):
+        self.state = DocState()
+
+
+def make_markdown(resolve):
+    """A Markdown instance for a whole load; ``resolve(name) -> Target | None``."""
+    ext = KnowledgeBaseExtension(resolve)
+    md = markdown.Markdown(
+        extensions=[
+            "tables", "footnotes", "attr_list", "def_list", "admonition", "sane_lists",
+            "toc", ext,
+        ],
+        extension_configs={
+            "toc": {"slugify": anchor_slugify, "toc_depth": "2-4"},
+            "footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": "Back to text"},
+        },
+        output_format="html",
+    )
+    return md, ext
