@@ -42,7 +42,8 @@ def build_index(records):
     for record in records:
         if record.slug in index.targets:
             other = index.owners[record.slug]
-            errors.append(ContentError(record.path, record.line_of("slug"),
+            line = record.line_of("slug") if "slug" in record.fields else None
+            errors.append(ContentError(record.path, line,
                                        f"slug '{record.slug}' is already used by {other}"))
             continue
         index.targets[record.slug] = Target(record.slug, record.kind, record.title,
@@ -114,7 +115,7 @@ def _check_target(record, index, key, name, allowed, line):
         return ContentError(record.path, line,
                             f"{key}: '{name}' is a {target.kind} article; "
                             f"expected {' or '.join(allowed)}"), None
-    if target.slug == record.slug:
+    if index.owners.get(target.slug) == record.path:
         return ContentError(record.path, line, f"{key}: an article cannot relate to itself"), None
     return None, target.slug
 

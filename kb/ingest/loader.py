@@ -100,7 +100,8 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
 
     renderer = Renderer(index.resolve, index.suggest)
     for slug in plan.changed:
-        _render(plan, renderer, slug, errors)
+        if not records[slug].broken:
+            _render(plan, renderer, slug, errors)
     for slug in _dependents(plan):
         plan.rerendered.append(slug)
         plan.unchanged.remove(slug)
@@ -155,11 +156,11 @@ def _render(plan, renderer, slug, errors):
 def _dependents(plan):
     """Unchanged pages whose links point at a page whose face changed or vanished."""
     moved = {slug for slug in plan.changed
-             if plan.faces[slug] != plan.existing.get(slug, {}).get("face_hash")}
+             if plan.faces.get(slug) != plan.existing.get(slug, {}).get("face_hash")}
     moved.update(plan.removed)
     moved.update(plan.kind_changed)
-    if not moved:
-        return []
+    if not moved or not plan.existing:
+        return []  # nothing stored yet (or a full check): every page is rendered anyway
     sources = (Link.objects.filter(target__slug__in=list(moved))
                .values_list("source__slug", flat=True).distinct())
     return sorted(slug for slug in set(sources) if slug in plan.unchanged)
@@ -169,6 +170,8 @@ def _anchor_lookup(plan):
     cache = {}
 
     def anchors_of(slug):
+        if plan.records.get(slug) and plan.records[slug].broken:
+            return AnyAnchor()  # its own error is reported; do not add one per link
         if slug in plan.rendered:
             return {s.anchor for s in plan.rendered[slug].sections if s.anchor}
         if slug not in cache:
@@ -177,3 +180,8 @@ def _anchor_lookup(plan):
         return cache[slug]
 
     return anchors_of
+
+
+class AnyAnchor(frozenset):
+    def __contains__(self, item):
+        return True

@@ -26,7 +26,9 @@ class Record:
     body: str
     body_line: int
     content_hash: str
-    errors: list = field(default_factory=list)
+    # The front matter could not be read: the record only holds the name, so
+    # other files' links to it resolve instead of cascading into more errors.
+    broken: bool = False
 
     @property
     def title(self):
@@ -99,7 +101,10 @@ def read(relative, path, content_dir, max_bytes):
     try:
         data, lines, body, body_line = frontmatter.split(text)
     except frontmatter.FrontMatterError as exc:
-        return error(exc.line, str(exc))
+        errors.append(ContentError(relative, exc.line, str(exc)))
+        stub = Record(relative, kind, Path(relative).stem, {}, frontmatter.Lines(1), "", 1, "",
+                      broken=True)
+        return stub, errors
 
     fields, problems = schema.validate(kind, data, lines)
     for line, message in problems:
