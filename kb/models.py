@@ -31,6 +31,8 @@ class Article(models.Model):
     toc = models.JSONField(default=list, help_text="Nested headings: id, name, level, children.")
     last_reviewed = models.DateField()
     word_count = models.PositiveIntegerField(default=0)
+    anchor_moves = models.JSONField(
+        default=dict, help_text="Old heading id -> current one, so old #links still land (issue #4).")
 
     # Bookkeeping for the loader.
     source_path = models.CharField(max_length=500, unique=True,
@@ -168,17 +170,6 @@ class Section(models.Model):
         return f"{self.article.slug}#{self.anchor}"
 
 
-class AnchorRedirect(models.Model):
-    """An anchor a page used to have, and the one that replaced it (issue #4)."""
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="anchor_redirects")
-    old_anchor = models.CharField(max_length=200)
-    new_anchor = models.CharField(max_length=200)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["article", "old_anchor"],
-                                               name="unique_old_anchor")]
-
-
 class Reference(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
     position = models.PositiveIntegerField()
@@ -224,6 +215,7 @@ class Link(models.Model):
     target_anchor = models.CharField(max_length=200, blank=True)
     source_anchor = models.CharField(max_length=200, blank=True,
                                      help_text="The section of the source the link stands in.")
+    source_heading = models.CharField(max_length=300, blank=True)
     position = models.PositiveIntegerField()
 
     class Meta:

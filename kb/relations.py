@@ -1,11 +1,41 @@
 """The typed relation panels of an article page, in both directions.
 
-Each panel is one query whatever the number of related pages, so a page costs
-a fixed number of queries (issue #2).
+All typed panels of a page come from one query: related articles are found
+through every relation of the page's kind at once and grouped by their kind,
+which names the panel. A page therefore costs a fixed number of queries
+whatever its number of relations and backlinks (issue #2).
 """
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from kb.models import Approval, Article, Link, Section
+from django.db.models import Q
+
+from kb.models import Approval, Article, Link
+
+# page kind -> [(lookup from a related Article to the page, related kind, panel title)]
+PANELS = {
+    "biomarkers": [("therapy__targets", "therapies", "Therapies that target it")],
+    "mechanisms": [("therapy__mechanisms", "therapies", "Therapies that work through it")],
+    "therapy-classes": [("therapy__therapy_class", "therapies", "Therapies in this class")],
+    "therapies": [
+        ("therapyclass__therapies", "therapy-classes", "Therapy class"),
+        ("biomarker__therapies", "biomarkers", "Targets"),
+        ("mechanism__therapies", "mechanisms", "Works through"),
+        ("combination__components", "combinations", "Used in combinations"),
+        ("trial__tests", "trials", "Studied in trials"),
+    ],
+    "combinations": [
+        ("therapy__combinations", "therapies", "Components"),
+        ("trial__tests", "trials", "Studied in trials"),
+    ],
+    "trials": [
+        ("tested_in", "combinations", "Regimens tested"),
+        ("tested_in", "therapies", "Therapies tested"),
+    ],
+    "topics": [],
+    "glossary": [],
+}
 
 
 @dataclass
@@ -14,39 +44,22 @@ class Panel:
     articles: list
 
 
-def _listing(**lookup):
-    return list(Article.objects.filter(**lookup).for_listing().order_by("title").distinct())
-
-
-# kind -> [(panel title, lookup from the related Article to this one)]
-PANELS = {
-    "biomarkers": [("Therapies that target it", "therapy__targets")],
-    "mechanisms": [("Therapies that work through it", "therapy__mechanisms")],
-    "therapy-classes": [("Therapies in this class", "therapy__therapy_class")],
-    "therapies": [
-        ("Therapy class", "therapyclass__therapies"),
-        ("Targets", "biomarker__therapies"),
-        ("Works through", "mechanism__therapies"),
-        ("Used in combinations", "combination__components"),
-        ("Studied in trials", "trial__tests"),
-    ],
-    "combinations": [
-        ("Components", "therapy__combinations"),
-        ("Studied in trials", "trial__tests"),
-    ],
-    "trials": [("Regimens tested", "tested_in")],
-    "topics": [],
-    "glossary": [],
-}
-
-
 def panels(article):
-    result = [Panel(title, _listing(**{lookup: article})) for title, lookup in PANELS[article.kind]]
-    related = _listing(see_also_from=article) + _listing(see_also=article)
-    seen = set()
-    related = [a for a in related if not (a.pk in seen or seen.add(a.pk))]
-    result.append(Panel("See also", related))
-    return [panel for panel in result if panel.articles]
+    specs = PANELS[article.kind]
+    result = []
+    if specs:
+        lookups = {lookup for lookup, _, _ in specs}
+        related = (Article.objects.filter(reduce(or_, (Q(**{lookup: article}) for lookup in lookups)))
+                   .for_listing().order_by("title").distinct())
+        by_kind = {}
+        for item in related:
+            by_kind.setdefault(item.kind, []).append(item)
+        result = [Panel(title, by_kind[kind]) for _, kind, title in specs if kind in by_kind]
+    see_also = list(Article.objects.filter(Q(see_also_from=article) | Q(see_also=article))
+                    .exclude(pk=article.pk).for_listing().order_by("title").distinct())
+    if see_also:
+        result.append(Panel("See also", see_also))
+    return result
 
 
 def approvals(article):
@@ -67,22 +80,16 @@ class Backlink:
 
 
 def backlinks(article):
-    """Pages that link here, each with the sections the links stand in (two queries)."""
-    links = list(Link.objects.filter(target=article).exclude(source=article)
-                 .select_related("source").only("source_anchor", "source__kind", "source__slug",
-                                                "source__title", "source__summary")
-                 .order_by("source__title", "position"))
-    wanted = {(link.source_id, link.source_anchor) for link in links if link.source_anchor}
-    headings = {}
-    if wanted:
-        rows = Section.objects.filter(article_id__in={s for s, _ in wanted},
-                                      anchor__in={a for _, a in wanted})
-        headings = {(row.article_id, row.anchor): row.heading
-                    for row in rows.only("article_id", "anchor", "heading")}
+    """Pages that link here, each with the sections the links stand in (one query)."""
+    links = (Link.objects.filter(target=article).exclude(source=article)
+             .select_related("source")
+             .only("source_anchor", "source_heading", "source__kind", "source__slug",
+                   "source__title")
+             .order_by("source__title", "position"))
     grouped = {}
     for link in links:
         entry = grouped.setdefault(link.source_id, Backlink(link.source, []))
-        key = (link.source_id, link.source_anchor)
-        if key in headings and (link.source_anchor, headings[key]) not in entry.sections:
-            entry.sections.append((link.source_anchor, headings[key]))
+        section = (link.source_anchor, link.source_heading)
+        if link.source_anchor and section not in entry.sections:
+            entry.sections.append(section)
     return list(grouped.values())

@@ -1,10 +1,10 @@
 """Views stay short: fetch, 404 or redirect, render (STYLE.md example 3)."""
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from kb import kinds, relations
-from kb.models import MODEL_FOR_KIND, Alias, AnchorRedirect, Article, Therapy, Trial
+from kb.models import Alias, Article, Therapy, Trial
 
 
 def home(request):
@@ -49,28 +49,29 @@ def _bucket(rows, key):
     return sorted(groups.items())
 
 
+# The reverse one-to-one from Article to each kind's child row.
+CHILD = {"biomarkers": "biomarker", "mechanisms": "mechanism", "therapy-classes": "therapyclass",
+         "therapies": "therapy", "combinations": "combination", "trials": "trial",
+         "topics": "topic", "glossary": "glossaryterm"}
+
+
 def article(request, folder, slug):
-    found = Article.objects.filter(slug=slug).values_list("kind", flat=True).first()
-    if found is None:
+    base = (Article.objects.select_related(*CHILD.values(), "therapy__therapy_class")
+            .filter(slug=slug).first())
+    if base is None:
         alias = Alias.objects.select_related("article").only(
             "article__kind", "article__slug").filter(slug=slug).first()
         if alias is None:
             raise Http404("No such page")
         return redirect(alias.article.get_absolute_url(), permanent=True)
-    if found != folder:
-        return redirect("article", folder=found, slug=slug, permanent=True)
-    model = MODEL_FOR_KIND[found]
-    queryset = model.objects.all()
-    if found == "therapies":
-        queryset = queryset.select_related("therapy_class")
-    obj = get_object_or_404(queryset, slug=slug)
+    if base.kind != folder:
+        return redirect(base.get_absolute_url(), permanent=True)
+    obj = getattr(base, CHILD[base.kind])
     return render(request, "kb/article.html", {
         "article": obj,
-        "kind": kinds.get(found),
+        "kind": kinds.get(obj.kind),
         "panels": relations.panels(obj),
         "approvals": relations.approvals(obj),
         "backlinks": relations.backlinks(obj),
         "references": list(obj.references.all()),
-        "anchor_moves": dict(AnchorRedirect.objects.filter(article=obj)
-                             .values_list("old_anchor", "new_anchor")),
     })

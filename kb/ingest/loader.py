@@ -138,6 +138,12 @@ def _classify(plan):
         else:
             plan.unchanged.append(slug)
     plan.removed = [slug for slug in plan.existing if slug not in plan.records]
+    # A file renamed (new slug) keeps its title: its old address should keep working.
+    removed_titles = {plan.existing[slug]["title"]: slug for slug in plan.removed}
+    for slug in plan.created:
+        old = removed_titles.get(plan.records[slug].title)
+        if old and old not in plan.renamed:
+            plan.renamed[old] = slug
     for slug in plan.changed:
         plan.taken_names.add(slug)
         plan.taken_names.update(slugify(a) for a in plan.records[slug].fields.get("aliases", []))

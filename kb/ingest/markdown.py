@@ -182,7 +182,7 @@ class SectionProcessor(Treeprocessor):
                 current = SectionData(child.get("id", ""), _squash("".join(child.itertext())),
                                       int(child.tag[1]), "")
             else:
-                parts.append(" ".join(child.itertext()))
+                parts.append("".join(child.itertext()))
             for el in child.iter("a"):
                 index = el.attrib.pop("data-kb-link", None)
                 if index is not None:

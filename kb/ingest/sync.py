@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kb.ingest.slugs import slugify
 from kb.models import (
-    MODEL_FOR_KIND, Alias, AnchorRedirect, Approval, Article, ContentLoad, Link, Reference,
+    MODEL_FOR_KIND, Alias, Approval, Article, ContentLoad, Link, Reference,
     Section,
 )
 
@@ -70,8 +70,11 @@ def apply(plan):
             for slug in touched for position, s in enumerate(plan.rendered[slug].sections))
         Link.objects.bulk_create(
             Link(source_id=ids[slug], target_id=ids[link.target], target_anchor=link.anchor,
-                 source_anchor=link.source_anchor, position=position)
-            for slug in touched for position, link in enumerate(plan.rendered[slug].links))
+                 source_anchor=link.source_anchor, source_heading=headings.get(
+                     link.source_anchor, ""), position=position)
+            for slug in touched
+            for headings in [{s.anchor: s.heading for s in plan.rendered[slug].sections}]
+            for position, link in enumerate(plan.rendered[slug].links))
         for slug in touched:
             _record_anchor_moves(ids[slug], old_anchors.get(ids[slug], []),
                                  plan.rendered[slug].sections)
@@ -176,29 +179,20 @@ def _record_anchor_moves(article_id, old, new_sections):
     new_anchors = [s.anchor for s in new_sections if s.anchor]
     if not old or not new_anchors:
         return
-    by_heading = {s.heading: s.anchor for s in new_sections if s.anchor}
+    article = Article.objects.only("anchor_moves").get(pk=article_id)
     live = set(new_anchors)
-    # Redirects whose old anchor is a real heading again are dropped.
-    AnchorRedirect.objects.filter(article_id=article_id, old_anchor__in=live).delete()
+    moves = {old_id: new_id for old_id, new_id in article.anchor_moves.items() if old_id not in live}
+    by_heading = {s.heading: s.anchor for s in new_sections if s.anchor}
     old_with_anchor = [(a, h) for a, h in old if a and a != "top"]
     for position, (anchor, heading) in enumerate(old_with_anchor):
-        if anchor in live:
-            continue
-        successor = by_heading.get(heading)
-        if successor is None:
-            successor = new_anchors[min(position, len(new_anchors) - 1)]
-        AnchorRedirect.objects.update_or_create(article_id=article_id, old_anchor=anchor,
-                                                defaults={"new_anchor": successor})
-    # Chains: a redirect pointing at an anchor that vanished now points at its successor.
-    moves = dict(AnchorRedirect.objects.filter(article_id=article_id)
-                 .values_list("old_anchor", "new_anchor"))
-    for old_anchor, target in moves.items():
-        seen = set()
+        if anchor not in live:
+            moves[anchor] = by_heading.get(heading) or new_anchors[min(position, len(new_anchors) - 1)]
+    # Chains: a move that points at an anchor that vanished now points at its successor.
+    for old_id in moves:
+        target, seen = moves[old_id], set()
         while target not in live and target in moves and target not in seen:
             seen.add(target)
             target = moves[target]
-        if target not in live:
-            target = new_anchors[0]
-        if target != moves[old_anchor]:
-            AnchorRedirect.objects.filter(article_id=article_id, old_anchor=old_anchor).update(
-                new_anchor=target)
+        moves[old_id] = target if target in live else new_anchors[0]
+    if moves != article.anchor_moves:
+        Article.objects.filter(pk=article_id).update(anchor_moves=moves)
