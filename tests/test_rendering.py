@@ -140,3 +140,52 @@ def test_level_one_headings_are_refused():
     result = render("Intro\n\n# Big heading")
     assert [str(e) for e in result.errors] == [
         "topics/t.md:7: use '##' for sections: the page title is its only level-1 heading"]
+
+
+# Glossary terms in context ------------------------------------------------------
+
+from kb.ingest.markdown import GlossaryEntry  # noqa: E402
+
+GLOSSARY = [
+    GlossaryEntry("progression-free-survival", "/glossary/progression-free-survival/",
+                  "How long people live without the disease getting worse.",
+                  ["Progression-free survival", "PFS"]),
+    GlossaryEntry("overall-survival", "/glossary/overall-survival/",
+                  "How long people live.", ["OS"]),
+]
+
+
+def render_with_glossary(body, slug="t"):
+    record = Record(f"topics/{slug}.md", "topics", slug, {"title": "T"}, Lines(1), body, 5, "h")
+    return Renderer(resolve, lambda name: None, GLOSSARY).render(record)
+
+
+def test_first_use_of_a_glossary_term_links_to_its_entry_with_the_definition():
+    html = render_with_glossary("The PFS was longer. PFS again.").html
+    assert html == (
+        '<p>The <span class="glossary"><a aria-describedby="gl-progression-free-survival-1" '
+        'class="glossary-term" href="/glossary/progression-free-survival/">PFS</a>'
+        '<span class="glossary-def" id="gl-progression-free-survival-1" role="tooltip">'
+        'How long people live without the disease getting worse.</span></span>'
+        ' was longer. PFS again.</p>')
+
+
+def test_glossary_terms_are_not_linked_in_headings_links_or_code():
+    html = render_with_glossary("## PFS\n\n`PFS` and [[daratumumab|PFS]]").html
+    assert "glossary" not in html
+
+
+def test_abbreviations_match_only_in_capitals_and_phrases_ignore_case():
+    html = render_with_glossary("Tell us if os or progression-free survival matter; OS too.").html
+    assert html.count('class="glossary-term"') == 2
+    assert ">progression-free survival</a>" in html and ">OS</a>" in html
+
+
+def test_a_glossary_entry_does_not_link_to_itself():
+    html = render_with_glossary("PFS is a measure.", slug="progression-free-survival").html
+    assert "glossary-term" not in html
+
+
+def test_definitions_stay_out_of_section_text():
+    result = render_with_glossary("The PFS was longer.")
+    assert result.sections[0].text == "The PFS was longer."

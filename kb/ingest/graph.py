@@ -9,7 +9,9 @@ import hashlib
 from dataclasses import dataclass, field
 
 from kb.ingest.errors import ContentError
-from kb.ingest.markdown import Target
+import re
+
+from kb.ingest.markdown import GlossaryEntry, Target
 from kb.ingest.schema import fields_for
 from kb.ingest.slugs import slugify
 
@@ -25,6 +27,7 @@ class SiteIndex:
     targets: dict = field(default_factory=dict)   # slug -> Target
     names: dict = field(default_factory=dict)     # slugified slug or alias -> slug
     owners: dict = field(default_factory=dict)    # slugified name -> path that claimed it
+    glossary: list = field(default_factory=list)  # GlossaryEntry
 
     def resolve(self, name):
         slug = self.names.get(slugify(name))
@@ -68,7 +71,32 @@ def build_index(records):
                 continue
             index.names[key] = record.slug
             index.owners[key] = record.path
+    index.glossary = glossary_entries(records)
     return index, errors
+
+
+def glossary_entries(records):
+    """Phrases that link to each glossary entry: its ``matches``, else title and aliases.
+
+    "Progression-free survival (PFS)" gives both "Progression-free survival" and "PFS".
+    """
+    entries, claimed = [], set()
+    for record in records:
+        if record.kind != "glossary" or record.broken or not record.summary:
+            continue
+        phrases = record.fields.get("matches")
+        if not phrases:
+            title = record.title
+            phrases = [re.sub(r"\s*\([^)]*\)", "", title).strip(),
+                       *re.findall(r"\(([^)]+)\)", title), *record.fields.get("aliases", [])]
+        unique = []
+        for phrase in phrases:
+            if phrase and phrase.lower() not in claimed:
+                claimed.add(phrase.lower())
+                unique.append(phrase)
+        entries.append(GlossaryEntry(record.slug, article_url(record.kind, record.slug),
+                                     record.summary, unique))
+    return entries
 
 
 def check_relations(records, index):

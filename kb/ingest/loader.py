@@ -98,11 +98,19 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
     plan = Plan(records=records, existing=existing)
     _classify(plan)
 
-    renderer = Renderer(index.resolve, index.suggest)
+    renderer = Renderer(index.resolve, index.suggest, index.glossary)
+    if _glossary_changed(plan):
+        # Any page may use any glossary term: render them all again.
+        plan.rerendered = [slug for slug in plan.unchanged if not records[slug].broken]
+        plan.unchanged = [slug for slug in plan.unchanged if slug not in set(plan.rerendered)]
+        for slug in plan.rerendered:
+            _render(plan, renderer, slug, errors)
     for slug in plan.changed:
         if not records[slug].broken:
             _render(plan, renderer, slug, errors)
     for slug in _dependents(plan):
+        if slug in plan.rerendered:
+            continue
         plan.rerendered.append(slug)
         plan.unchanged.remove(slug)
         _render(plan, renderer, slug, errors)
@@ -149,6 +157,13 @@ def _classify(plan):
         plan.taken_names.update(slugify(a) for a in plan.records[slug].fields.get("aliases", []))
     # A renamed slug keeps answering, unless this load gives the name to someone else.
     plan.renamed = {old: new for old, new in plan.renamed.items() if old not in plan.taken_names}
+
+
+def _glossary_changed(plan):
+    if not plan.existing:
+        return False  # first load or full check: everything is rendered anyway
+    return (any(plan.records[slug].kind == "glossary" for slug in plan.changed)
+            or any(plan.existing[slug]["kind"] == "glossary" for slug in plan.removed))
 
 
 def _render(plan, renderer, slug, errors):

@@ -48,6 +48,14 @@ class Target:
 
 
 @dataclass
+class GlossaryEntry:
+    slug: str
+    url: str
+    definition: str
+    phrases: list        # words and phrases that stand for this entry in text
+
+
+@dataclass
 class LinkUse:
     target: str          # slug
     anchor: str
@@ -157,6 +165,88 @@ class PinnedIdProcessor(Treeprocessor):
                 seen.add(element_id)
 
 
+SKIP_GLOSSARY_IN = {"a", "code", "pre", "abbr", "sup", "sub", "kbd", "h1", "h2", "h3", "h4", "h5",
+                    "h6", "dt", "th"}
+
+
+def glossary_pattern(entries):
+    """One regex for all glossary phrases; longest first so "stem cell transplant" beats "stem cell".
+
+    All-capital abbreviations (OS, CR, HR) match only in capitals, so the
+    words "os" or "or" never turn into links; other phrases ignore case.
+    """
+    alternatives = []
+    for phrase in sorted({p for e in entries for p in e.phrases}, key=len, reverse=True):
+        escaped = re.escape(phrase)
+        if phrase.upper() == phrase and any(c.isalpha() for c in phrase):
+            alternatives.append(escaped)
+        else:
+            alternatives.append(f"(?i:{escaped})")
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])")
+
+
+class GlossaryProcessor(Treeprocessor):
+    """The first use of a glossary term in a page links to its entry, with the
+    definition inline for a tooltip and for screen readers (aria-describedby)."""
+
+    def __init__(self, md, extension):
+        super().__init__(md)
+        self.ext = extension
+
+    def run(self, root):
+        if self.ext.glossary_re is None:
+            return
+        self.used = {self.ext.current_slug}
+        self.count = 0
+        self._walk(root)
+
+    def _walk(self, el):
+        if el.tag in SKIP_GLOSSARY_IN or "glossary" in el.get("class", ""):
+            return
+        if el.text:
+            el.text = self._link_text(el, el.text, position=0)
+        for child in list(el):
+            self._walk(child)
+            if child.tail:
+                child.tail = self._link_text(el, child.tail, position=list(el).index(child) + 1)
+
+    def _link_text(self, parent, text, position):
+        """Link the first unused term in ``text``; return the text that stays in place."""
+        for match in self.ext.glossary_re.finditer(text):
+            entry = self.ext.glossary_by_phrase.get(match.group(1).lower())
+            if entry is None or entry.slug in self.used:
+                continue
+            self.used.add(entry.slug)
+            self.count += 1
+            wrapper = etree.Element("span", {"class": "glossary"})
+            link = etree.SubElement(wrapper, "a", {
+                "class": "glossary-term", "href": entry.url,
+                "aria-describedby": f"gl-{entry.slug}-{self.count}"})
+            link.text = match.group(1)
+            definition = etree.SubElement(wrapper, "span", {
+                "class": "glossary-def", "role": "tooltip", "id": f"gl-{entry.slug}-{self.count}"})
+            definition.text = entry.definition
+            rest = text[match.end():]
+            wrapper.tail = rest
+            parent.insert(position, wrapper)
+            # The remainder may hold further terms: keep linking in it.
+            wrapper.tail = self._link_text(parent, rest, position + 1)
+            return text[:match.start()]
+        return text
+
+
+def _text_without_definitions(el):
+    """Plain text of an element, leaving out inline glossary definitions."""
+    parts = [] if "glossary-def" in el.get("class", "") else [el.text or ""]
+    if "glossary-def" not in el.get("class", ""):
+        for child in el:
+            parts.append(_text_without_definitions(child))
+            parts.append(child.tail or "")
+    return "".join(parts)
+
+
 class SectionProcessor(Treeprocessor):
     """Runs last: records sections and which section each link stands in."""
 
@@ -182,7 +272,7 @@ class SectionProcessor(Treeprocessor):
                 current = SectionData(child.get("id", ""), _squash("".join(child.itertext())),
                                       int(child.tag[1]), "")
             else:
-                parts.append("".join(child.itertext()))
+                parts.append(_text_without_definitions(child))
             for el in child.iter("a"):
                 index = el.attrib.pop("data-kb-link", None)
                 if index is not None:
@@ -196,8 +286,11 @@ def _squash(text):
 
 
 class KnowledgeBaseExtension(Extension):
-    def __init__(self, resolve, **kwargs):
+    def __init__(self, resolve, glossary=(), **kwargs):
         self.resolve = resolve
+        self.glossary_re = glossary_pattern(glossary)
+        self.glossary_by_phrase = {p.lower(): e for e in glossary for p in e.phrases}
+        self.current_slug = None
         self.reference_numbers = {}
         self.state = DocState()
         super().__init__(**kwargs)
@@ -210,15 +303,20 @@ class KnowledgeBaseExtension(Extension):
         md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, self), "kb_wikilink", 175)
         md.inlinePatterns.register(CitationProcessor(CITATION_RE, self), "kb_citation", 174)
         md.treeprocessors.register(PinnedIdProcessor(md, self), "kb_pinned_ids", 6)
+        md.treeprocessors.register(GlossaryProcessor(md, self), "kb_glossary", 3)
         md.treeprocessors.register(SectionProcessor(md, self), "kb_sections", 1)
 
     def reset(self):
         self.state = DocState()
 
 
-def make_markdown(resolve):
-    """A Markdown instance for a whole load; ``resolve(name) -> Target | None``."""
-    ext = KnowledgeBaseExtension(resolve)
+def make_markdown(resolve, glossary=()):
+    """A Markdown instance for a whole load.
+
+    ``resolve(name) -> Target | None`` finds link targets; ``glossary`` is a
+    list of ``GlossaryEntry`` linked on first use in each page.
+    """
+    ext = KnowledgeBaseExtension(resolve, glossary)
     md = markdown.Markdown(
         extensions=[
             "tables", "footnotes", "attr_list", "def_list", "admonition", "sane_lists",

@@ -26,12 +26,13 @@ class Rendered:
 class Renderer:
     """Holds one Markdown instance for many documents (reset between them)."""
 
-    def __init__(self, resolve, suggest):
-        self.md, self.ext = make_markdown(resolve)
+    def __init__(self, resolve, suggest, glossary=()):
+        self.md, self.ext = make_markdown(resolve, glossary)
         self.suggest = suggest
 
     def render(self, record):
         self.md.reset()
+        self.ext.current_slug = record.slug
         self.ext.reference_numbers = {
             ref["id"]: number for number, ref in enumerate(record.fields.get("references", []), 1)
         }
