@@ -31,6 +31,8 @@ class Article(models.Model):
     toc = models.JSONField(default=list, help_text="Nested headings: id, name, level, children.")
     last_reviewed = models.DateField()
     word_count = models.PositiveIntegerField(default=0)
+    reading_grade = models.FloatField(null=True, blank=True,
+                                      help_text="Flesch-Kincaid grade of the body text.")
     anchor_moves = models.JSONField(
         default=dict, help_text="Old heading id -> current one, so old #links still land (issue #4).")
 
@@ -62,6 +64,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("article", kwargs={"folder": self.kind, "slug": self.slug})
+
+    @property
+    def reading_minutes(self):
+        return max(1, round(self.word_count / 200))
 
 
 class Biomarker(Article):

@@ -189,3 +189,9 @@ def test_a_glossary_entry_does_not_link_to_itself():
 def test_definitions_stay_out_of_section_text():
     result = render_with_glossary("The PFS was longer.")
     assert result.sections[0].text == "The PFS was longer."
+
+
+def test_link_text_may_wrap_onto_the_next_line():
+    result = render("See [[daratumumab|this\nmedicine]] here.")
+    assert result.html == ('<p>See <a class="kb-link" href="/therapies/daratumumab/">this medicine'
+                           '</a> here.</p>')

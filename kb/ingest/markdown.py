@@ -32,7 +32,8 @@ postmessage onload onerror constructor prototype __proto__ tostring valueof
 hasownproperty getelementbyid queryselector createelement write writeln
 """.split())
 
-WIKILINK_RE = r"\[\[([^\]\|\n#]*)(?:#([^\]\|\n]*))?(?:\|([^\]\n]+))?\]\]"
+# The shown text may wrap onto the next line, as editors' text does.
+WIKILINK_RE = r"\[\[([^\]\|\n#]*)(?:#([^\]\|\n]*))?(?:\|([^\]]+))?\]\]"
 CITATION_RE = r"\[@([A-Za-z0-9_.\-]+)\]"
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 STASH_RE = re.compile("\x02wzxhzdk:\\d+\x03")
@@ -102,12 +103,12 @@ class WikiLinkProcessor(InlineProcessor):
         if target is None:
             state.unresolved.append((raw, name))
             el = etree.Element("span")
-            el.text = (text or name).strip()
+            el.text = " ".join((text or name).split())
             return el, m.start(0), m.end(0)
         el = etree.Element("a")
         el.set("href", target.url + (f"#{anchor}" if anchor else ""))
         el.set("class", "kb-link")
-        el.text = (text or target.title).strip()
+        el.text = " ".join((text or target.title).split())
         el.set("data-kb-link", str(len(state.links)))
         state.links.append(LinkUse(target.slug, anchor, raw))
         return el, m.start(0), m.end(0)
@@ -237,10 +238,14 @@ class GlossaryProcessor(Treeprocessor):
         return text
 
 
+NOT_TEXT = {"glossary-def", "headerlink"}
+
+
 def _text_without_definitions(el):
-    """Plain text of an element, leaving out inline glossary definitions."""
-    parts = [] if "glossary-def" in el.get("class", "") else [el.text or ""]
-    if "glossary-def" not in el.get("class", ""):
+    """Plain text of an element, leaving out inline glossary definitions and ¶ links."""
+    skip = bool(NOT_TEXT & set(el.get("class", "").split()))
+    parts = [] if skip else [el.text or ""]
+    if not skip:
         for child in el:
             parts.append(_text_without_definitions(child))
             parts.append(child.tail or "")
@@ -269,7 +274,7 @@ class SectionProcessor(Treeprocessor):
             if child.tag in HEADING_TAGS:
                 close()
                 parts = []
-                current = SectionData(child.get("id", ""), _squash("".join(child.itertext())),
+                current = SectionData(child.get("id", ""), _squash(_text_without_definitions(child)),
                                       int(child.tag[1]), "")
             else:
                 parts.append(_text_without_definitions(child))
@@ -323,7 +328,8 @@ def make_markdown(resolve, glossary=()):
             "toc", ext,
         ],
         extension_configs={
-            "toc": {"slugify": anchor_slugify, "toc_depth": "2-4"},
+            "toc": {"slugify": anchor_slugify, "toc_depth": "2-4", "permalink": "¶",
+                    "permalink_class": "headerlink", "permalink_title": "Link to this section"},
             "footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": "Back to text"},
         },
         output_format="html",

@@ -20,6 +20,7 @@ class Rendered:
     sections: list            # SectionData
     links: list               # LinkUse
     word_count: int
+    reading_grade: float | None = None
     errors: list = field(default_factory=list)
 
 
@@ -59,8 +60,17 @@ class Renderer:
             sections=state.sections,
             links=state.links,
             word_count=len(WORD_RE.findall(text)),
+            reading_grade=reading_grade(text),
             errors=errors,
         )
+
+
+def reading_grade(text):
+    """Flesch-Kincaid grade, or None for text too short to judge."""
+    if len(WORD_RE.findall(text)) < 30:
+        return None
+    import textstat
+    return round(textstat.flesch_kincaid_grade(text), 1)
 
 
 def _plain_toc(tokens):
@@ -75,6 +85,8 @@ def line_in_body(record, needle):
         index = body.find(needle)
         return record.body_line + body[:index].count("\n") if index >= 0 else record.body_line
     index = record.body.find(needle)
+    if index < 0 and "\n" not in needle:
+        index = record.body.find(needle.split(" ")[0])
     if index < 0:
         return record.body_line
     return record.body_line + record.body[:index].count("\n")

@@ -19,7 +19,7 @@ PROTOCOLS = {"http", "https", "mailto"}
 CLASSES = {
     "admonition", "admonition-title", "note", "tip", "warning", "important", "danger", "caution",
     "attention", "hint", "info", "footnote", "footnote-ref", "footnote-backref",
-    "kb-link", "cite", "glossary", "glossary-term", "glossary-def", "table-wrap",
+    "kb-link", "cite", "headerlink", "glossary", "glossary-term", "glossary-def", "table-wrap",
 }
 
 

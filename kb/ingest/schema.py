@@ -326,10 +326,10 @@ def _outcome(check, path, value):
                                     allow_not_reached=measure == "median")
                 for arm, v in value["values"].items()
             }
-    if measure == "hazard-ratio":
-        for key in ("value", "ci", "ci_level"):
-            if key not in value:
-                check.fail(path, f"{_name(path)}: a hazard ratio needs '{key}'")
+    if measure == "hazard-ratio" and "value" not in value:
+        check.fail(path, f"{_name(path)}: a hazard ratio needs 'value'")
+    if ("ci" in value) != ("ci_level" in value):
+        check.fail(path, f"{_name(path)}: give 'ci' and 'ci_level' together")
     elif "value" not in value and "values" not in value:
         check.fail(path, f"{_name(path)} needs 'value' or 'values'")
     if "ci" in value:

@@ -55,9 +55,10 @@ def apply(plan):
             ids[slug] = _save_article(record, plan.rendered[slug], plan.faces[slug],
                                       ids.get(slug), now)
         for slug in plan.rerendered:
+            rendered = plan.rendered[slug]
             Article.objects.filter(id=ids[slug]).update(
-                body_html=plan.rendered[slug].html, toc=plan.rendered[slug].toc,
-                word_count=plan.rendered[slug].word_count)
+                body_html=rendered.html, toc=rendered.toc, word_count=rendered.word_count,
+                reading_grade=rendered.reading_grade)
 
         touched = [*plan.changed, *plan.rerendered]
         touched_ids = [ids[slug] for slug in touched]
@@ -108,6 +109,7 @@ def _save_article(record, rendered, face, article_id, now):
         "kind": record.kind, "slug": record.slug, "title": fields["title"],
         "summary": fields["summary"], "body_html": rendered.html, "toc": rendered.toc,
         "last_reviewed": fields["last_reviewed"], "word_count": rendered.word_count,
+        "reading_grade": rendered.reading_grade,
         "source_path": record.path, "content_hash": record.content_hash, "face_hash": face,
         "updated_at": now,
     }
