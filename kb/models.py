@@ -155,6 +155,13 @@ MODEL_FOR_KIND = {
 }
 
 
+class TsVectorField(models.Field):
+    """A PostgreSQL tsvector column (plain text elsewhere; SQLite uses FTS5)."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
 class Section(models.Model):
     """A heading and the text under it (down to the next heading).
 
@@ -166,6 +173,7 @@ class Section(models.Model):
     heading = models.CharField(max_length=300)
     level = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
+    search_vector = TsVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["article", "position"]

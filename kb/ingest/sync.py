@@ -8,6 +8,7 @@ half-applied load (STYLE.md example 1: parse, then sync).
 from django.db import transaction
 from django.utils import timezone
 
+from kb import search
 from kb.ingest.slugs import slugify
 from kb.models import (
     MODEL_FOR_KIND, Alias, Approval, Article, ContentLoad, Link, Reference,
@@ -39,6 +40,10 @@ def apply(plan):
     now = timezone.now()
     with transaction.atomic():
         ids = {row["slug"]: row["id"] for row in plan.existing.values()}
+        touched = [*plan.changed, *plan.rerendered]
+        stale_sections = list(Section.objects.filter(article_id__in=[
+            ids[slug] for slug in [*touched, *plan.removed, *plan.kind_changed] if slug in ids
+        ]).values_list("id", flat=True))
         # An article that moved to another kind folder is a new row of another model.
         for slug in plan.kind_changed:
             Article.objects.filter(id=ids.pop(slug)).delete()
@@ -60,7 +65,6 @@ def apply(plan):
                 body_html=rendered.html, toc=rendered.toc, word_count=rendered.word_count,
                 reading_grade=rendered.reading_grade)
 
-        touched = [*plan.changed, *plan.rerendered]
         touched_ids = [ids[slug] for slug in touched]
         old_anchors = _anchors_by_article(touched_ids)
         Section.objects.filter(article_id__in=touched_ids).delete()
@@ -96,6 +100,7 @@ def apply(plan):
         Alias.objects.filter(automatic=True, slug__in=list(plan.taken_names)).exclude(
             article_id__in=[ids[s] for s in plan.renamed.values()]).delete()
         Article.objects.filter(id__in=gone).delete()
+        search.index(touched_ids, stale_sections)
 
         return ContentLoad.objects.create(
             finished_at=now, created=len(plan.created), updated=len(plan.updated),

@@ -1,0 +1,75 @@
+"""PostgreSQL backend: weighted tsvector per section, websearch queries,
+ts_headline snippets, a GIN index, and pg_trgm for typos (issue #5)."""
+from django.db import connection
+
+MARK_START, MARK_END = "\x02", "\x03"
+CONFIG = "english"
+
+SETUP = [
+    "CREATE INDEX IF NOT EXISTS kb_section_search_gin ON kb_section USING gin (search_vector)",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS kb_article_title_trgm ON kb_article USING gin (title gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS kb_alias_name_trgm ON kb_alias USING gin (name gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS kb_section_heading_trgm ON kb_section USING gin (heading gin_trgm_ops)",
+]
+
+
+def create(schema_editor):
+    for statement in SETUP:
+        schema_editor.execute(statement)
+
+
+def index_articles(article_ids):
+    """Fill search_vector of every section of these articles (one statement)."""
+    ids = list(article_ids)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            UPDATE kb_section s SET search_vector =
+                setweight(to_tsvector('{CONFIG}', a.title), 'A') ||
+                setweight(to_tsvector('{CONFIG}', coalesce(
+                    (SELECT string_agg(name, ' ') FROM kb_alias WHERE article_id = a.id), '')), 'A') ||
+                setweight(to_tsvector('{CONFIG}', s.heading), 'B') ||
+                setweight(to_tsvector('{CONFIG}', s.text), 'C')
+            FROM kb_article a
+            WHERE a.id = s.article_id AND s.article_id = ANY(%s)""", [ids])
+
+
+def _query_text(groups):
+    # Tokens are letters and digits only (kb.search.text.tokens), so this is
+    # plain words for websearch_to_tsquery, which never raises on syntax.
+    return " or ".join(" ".join(group) for group in groups if group)
+
+
+def search(groups, kind, limit):
+    text = _query_text(groups)
+    if not text:
+        return []
+    sql = f"""
+        WITH q AS (SELECT websearch_to_tsquery('{CONFIG}', %s) AS query),
+        hits AS (
+            SELECT s.id, s.article_id, s.text, ts_rank(s.search_vector, q.query) AS score
+            FROM kb_section s JOIN kb_article a ON a.id = s.article_id, q
+            WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
+            ORDER BY score DESC LIMIT %s)
+        SELECT hits.id, hits.article_id, hits.score,
+               ts_headline('{CONFIG}', hits.text, q.query,
+                           'StartSel=' || %s || ', StopSel=' || %s || ', MaxWords=30, MinWords=12')
+        FROM hits, q ORDER BY hits.score DESC"""
+    params = [text, *([kind] if kind else []), limit, MARK_START, MARK_END]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], row[1], float(row[2]), row[3]) for row in cursor.fetchall()]
+
+
+def similar_names(word, limit=10):
+    """Titles, aliases and headings that contain a word like ``word`` (pg_trgm)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT name FROM (
+                SELECT title AS name FROM kb_article WHERE %s <%% title
+                UNION SELECT name FROM kb_alias WHERE %s <%% name
+                UNION SELECT DISTINCT heading FROM kb_section WHERE %s <%% heading) names
+            ORDER BY word_similarity(%s, name) DESC LIMIT %s""", [word, word, word, word, limit])
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,118 @@
+"""Search lands on the right section of the right page, on either database."""
+import pytest
+
+from kb.ingest.loader import load
+from kb.search import search
+from tests.corpus import write
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(results):
+    return [hit.article.slug for hit in results.hits]
+
+
+def test_results_are_sections_grouped_under_their_article(loaded):
+    results = search("side effects")
+    assert slugs(results)[0] == "daratumumab"
+    section = results.hits[0].sections[0]
+    assert (section.heading, section.url) == ("Side effects",
+                                              "/therapies/daratumumab/#side-effects")
+
+
+def test_title_ranks_above_body(loaded):
+    assert slugs(search("lenalidomide"))[0] == "lenalidomide"
+
+
+def test_exact_title_slug_or_alias_is_offered_as_go_to(loaded):
+    assert search("Darzalex").go_to.slug == "daratumumab"
+    assert search("dara").go_to.slug == "daratumumab"
+    assert search("SIRIUS").go_to.slug == "sirius"
+    assert search("DRd").go_to.slug == "d-rd"
+    assert search("complement").go_to is None
+
+
+def test_aliases_are_synonyms(loaded):
+    # No page body says "Darzalex"; it is an alias of daratumumab.
+    assert "lenalidomide" in slugs(search("Darzalex"))
+
+
+def test_stemming(loaded):
+    assert "daratumumab" in slugs(search("infusions"))
+
+
+@pytest.mark.parametrize("typo, meant", [("daratumamab", "daratumumab"),
+                                         ("lenolidomide", "lenalidomide")])
+def test_typos_are_corrected(loaded, typo, meant):
+    results = search(typo)
+    assert results.suggestion == meant
+    assert results.corrected
+    assert slugs(results)[0] == meant
+
+
+def test_snippets_highlight_matches_and_escape_everything_else(loaded):
+    write(loaded, "topics/markup.md", "---\ntitle: Markup\nsummary: s\nlast_reviewed: 2026-11-01\n"
+                                      "---\nThe word <b>bold</b> and &lt;script&gt; near pomalidomide.\n")
+    assert load(loaded).ok
+    snippet = search("pomalidomide").hits[0].sections[0].snippet
+    assert "<mark>pomalidomide</mark>" in snippet
+    assert "<script" not in snippet and "<b>" not in snippet
+
+
+def test_filter_by_kind(loaded):
+    assert slugs(search("daratumumab", kind="trials")) == ["sirius"]
+
+
+def test_pagination(loaded):
+    for n in range(25):
+        write(loaded, f"topics/page-{n}.md", f"---\ntitle: Page {n}\nsummary: s\n"
+                                             "last_reviewed: 2026-11-01\n---\nAbout zebrafish.\n")
+    assert load(loaded).ok
+    first, third = search("zebrafish"), search("zebrafish", page=3)
+    assert (first.total, first.pages, len(first.hits), len(third.hits)) == (25, 3, 10, 5)
+    assert not set(slugs(first)) & set(slugs(third))
+
+
+def test_index_follows_each_load(loaded):
+    assert search("zebrafish").total == 0
+    path = loaded / "topics/infusion-reactions.md"
+    path.write_text(path.read_text().replace("Read about", "Zebrafish and"))
+    assert load(loaded).ok
+    assert slugs(search("zebrafish")) == ["infusion-reactions"]
+    path.unlink()
+    assert load(loaded).ok
+    assert search("zebrafish").total == 0
+
+
+@pytest.mark.parametrize("query", [
+    '"', "'", "*", "-", "NEAR(", "AND", "OR NOT", "a AND (b", "((", ")", "^", ":",
+    "'; DROP TABLE kb_article; --", "' OR 1=1 --", "x" * 10000, "\x00", "dara\x00tumumab",
+    "🙂💊", "дараттумумаб", "ダラツムマブ", "{}[]", "%_", "title:daratumumab",
+])
+def test_hostile_or_odd_queries_never_fail(loaded, client, query):
+    results = search(query)
+    assert results.total >= 0
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_long_queries_are_shortened_with_a_message(loaded):
+    results = search("daratumumab " * 100)
+    assert results.notice == "Your search was shortened to its first 200 characters."
+
+
+def test_search_page_works_as_a_plain_form(loaded, client):
+    page = client.get("/search/", {"q": "side effects"}).content.decode()
+    assert 'href="/therapies/daratumumab/#side-effects"' in page
+    assert "<mark>" in page or "Side effects" in page
+
+
+def test_empty_query_shows_entry_points(loaded, client):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert "Good places to start" in response.content.decode()
+
+
+def test_did_you_mean_link_on_the_page(loaded, client):
+    page = client.get("/search/", {"q": "lenolidomide"}).content.decode()
+    assert "Showing results for <strong>lenalidomide</strong>" in page
