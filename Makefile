@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test test-sqlite test-postgres ci check load migrate install install-test clean
+.PHONY: run serve-prod export-site loadtest test test-sqlite test-postgres ci check load migrate install install-test clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,8 +33,40 @@ run: load
 	@echo "Serving http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-test
+# axe-core for the browser tests' accessibility checks (package-lock.json).
+# Without npm the axe checks skip locally (and fail under CI=true).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the axe-core checks of tests/browser will be skipped"; fi
+
+test: install-test node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production mode (issue #7; README "Production"): settings from the
+# environment, DJANGO_SECRET_KEY required. Checks the deployment settings,
+# collects static files (hashed, gzipped), migrates, loads content/, then runs
+# gunicorn with WORKERS processes on HOST:PORT (127.0.0.1: put a TLS proxy or
+# load balancer in front). Sync workers: requests are short and CPU-bound.
+WORKERS ?= 4
+serve-prod: export DJANGO_DEBUG = 0
+serve-prod: install
+	$(PY) manage.py check --deploy
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_content
+	@echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS) gunicorn workers (production settings)"
+	exec $(VENV)/bin/gunicorn kb.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout 30 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500
+
+# The whole site as static files for any host or CDN: make export-site BASE_URL=https://...
+EXPORT_DIR ?= export
+export-site: load
+	$(PY) manage.py export_site $(EXPORT_DIR) --base-url "$(BASE_URL)" --check
+
+# 64 connections for 60 s per scenario against serve-prod on 127.0.0.1 (bench/loadtest.sh).
+loadtest: install
+	bash bench/loadtest.sh
 
 # The suite on the default SQLite database, whatever DATABASE_URL says.
 test-sqlite:
@@ -50,4 +82,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-artifacts node_modules

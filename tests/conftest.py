@@ -4,9 +4,19 @@ import os
 # (shared/notes/browser-testing.md); Django would refuse ORM calls otherwise.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import datetime
+
 import pytest
 
 from tests.corpus import write_corpus
+
+# The day warnings measure review dates from, so the corpus's dates never age.
+TODAY = datetime.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def fixed_review_day(monkeypatch):
+    monkeypatch.setattr("kb.ingest.warnings.today", lambda: TODAY)
 
 
 @pytest.fixture
@@ -25,3 +35,19 @@ def loaded(content_dir, db):
     result = load(content_dir)
     assert result.ok, [str(e) for e in result.errors]
     return content_dir
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file (one per session), not memory.
+
+    With an in-memory database pytest-django's live server shares the test
+    thread's one connection with its threads, so they would see a load's
+    uncommitted rows; with a file each thread has its own connection and sees
+    only committed loads, as real servers do (issue #7: reload under load).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

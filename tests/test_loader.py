@@ -100,8 +100,11 @@ def test_removing_a_linked_section_is_an_error(loaded):
     edit(loaded, "therapies/daratumumab.md", "## Side effects {#side-effects}", "## Adverse effects")
     result = load(loaded)
     assert not result.ok
-    assert {e.path for e in result.errors} == {"therapies/lenalidomide.md",
-                                               "topics/infusion-reactions.md"}
+    assert {e.path for e in result.errors if e.is_error} == {"therapies/lenalidomide.md",
+                                                             "topics/infusion-reactions.md"}
+    # The edited file itself is told that its old heading id is gone.
+    assert [e.code for e in result.errors if e.path == "therapies/daratumumab.md"] == [
+        "heading-id-changed"]
 
 
 def test_moving_a_file_to_another_kind_recreates_it(loaded):

@@ -115,3 +115,124 @@ def test_no_request_parses_markdown(loaded, client, monkeypatch):
     monkeypatch.setattr(markdown.Markdown, "convert", refuse)
     for url in ("/", "/therapies/", "/therapies/daratumumab/", "/trials/sirius/"):
         assert client.get(url).status_code == 200
+
+
+# --- Reader experience (issue #4): what the browser tests need not repeat -----------
+
+PAGE_TYPES = ["/", "/therapies/", "/trials/", "/glossary/", "/therapies/daratumumab/",
+              "/trials/sirius/", "/mechanisms/adcc/", "/glossary/natural-killer-cell/"]
+
+
+@pytest.mark.parametrize("url", PAGE_TYPES + ["/therapies/no-such-page/"])
+def test_pages_have_landmarks_one_h1_and_no_inline_script(loaded, client, url):
+    import re
+
+    page = client.get(url).content.decode()
+    assert page.count("<h1") == 1
+    for landmark in ('<header class="site-header">', '<main id="main"', '<footer class="site-footer">',
+                     'aria-label="Sections"', 'class="skip-link" href="#main"'):
+        assert landmark in page, landmark
+    # CSP-friendly: scripts only from files, JSON data blocks, no inline handlers or styles.
+    for tag in re.findall(r"<script\b[^>]*>", page):
+        assert 'src="' in tag or 'type="application/json"' in tag, tag
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", page)
+    assert not re.search(r"<[^>]+\sstyle\s*=", page)
+    assert "javascript:" not in page
+
+
+def test_header_search_is_a_plain_get_form_to_the_search_page(loaded, client):
+    page = client.get("/").content.decode()
+    assert 'action="/search/" method="get"' in page
+    assert '<label class="visually-hidden" for="site-search-q">Search the guide</label>' in page
+    assert 'id="site-search-q" name="q"' in page
+
+
+def test_article_page_has_reading_time_level_toc_and_cite_box(loaded, client):
+    from kb.models import Article
+
+    Article.objects.filter(slug="daratumumab").update(reading_grade=9.4, word_count=1000)
+    response = client.get("/therapies/daratumumab/")
+    page = response.content.decode()
+    assert "5 min read" in page
+    assert "Reading level: moderate (school grade 9)" in page
+    assert '<a href="#side-effects">Side effects</a>' in page          # table of contents
+    assert '<details class="toc" open>' in page
+    assert 'id="kb-cite-text"' in page
+    assert "CD38 Myeloma Guide. “Daratumumab.” Last reviewed 1 November 2026. " \
+           "http://testserver/therapies/daratumumab/ (retrieved" in page
+    assert '<span class="badge badge-approved">Approved</span>' in page   # key facts
+    assert "Source file for editors: <code>content/therapies/daratumumab.md</code>" in page
+
+
+def test_anchor_moves_reach_the_page_as_json_data(loaded, client):
+    from kb.models import Article
+
+    Article.objects.filter(slug="daratumumab").update(anchor_moves={"old-id": "side-effects"})
+    page = client.get("/therapies/daratumumab/").content.decode()
+    assert '<script id="anchor-moves" type="application/json">{"old-id": "side-effects"}</script>' in page
+
+
+def test_a_page_unreviewed_for_a_year_says_so(loaded, client):
+    import datetime
+
+    from kb.models import Article
+
+    assert "last checked more than a year ago" not in client.get("/trials/sirius/").content.decode()
+    Article.objects.filter(slug="sirius").update(last_reviewed=datetime.date(2020, 1, 1))
+    assert "last checked more than a year ago" in client.get("/trials/sirius/").content.decode()
+
+
+def test_trial_page_shows_its_key_facts(loaded, client):
+    page = client.get("/trials/sirius/").content.decode()
+    assert "<dt>Phase</dt><dd>Phase 2</dd>" in page
+    assert "<dt>People</dt><dd>106</dd>" in page
+    assert '<a href="https://clinicaltrials.gov/study/NCT01985126">NCT01985126</a>' in page
+
+
+def test_therapies_index_groups_by_class_then_approval_status(loaded, client):
+    groups = client.get("/therapies/").context["groups"]
+    assert [g.title for g in groups] == ["Anti-CD38 antibodies", "Immunomodulatory drugs"]
+    assert [(s.title, [t.slug for t in s.items]) for s in groups[0].subgroups] == [
+        ("Approved", ["daratumumab"])]
+
+
+def test_trials_index_groups_by_setting(loaded, client):
+    response = client.get("/trials/")
+    assert [(g.title, [t.slug for t in g.items]) for g in response.context["groups"]] == [
+        ("Relapsed or refractory", ["sirius"])]
+    assert "Phase 2 · 106 people · Tested: Daratumumab" in response.content.decode()
+
+
+def test_glossary_index_has_letters_to_jump_to(loaded, client):
+    page = client.get("/glossary/").content.decode()
+    assert '<h2 id="group-letter-n">N</h2>' in page
+
+
+def test_home_has_patient_and_educator_entry_points_and_the_map(loaded, client):
+    response = client.get("/")
+    page = response.content.decode()
+    assert "New to anti-CD38 treatment?" in page and "For educators and clinicians" in page
+    assert [a.slug for a, _ in response.context["patient_path"]] == [
+        "cd38", "daratumumab", "infusion-reactions"]
+    assert 'href="/biomarkers/cd38/#where-cd38-is-found"' in page       # a real section link
+    stages = response.context["map"]
+    assert [s.title for s in stages] == ["Target", "How they work", "Medicines", "Combinations",
+                                         "Trials"]
+    assert [[n.article.slug for n in s.nodes] for s in stages] == [
+        ["cd38"], ["adcc", "cdc"], ["daratumumab"], ["d-rd"], ["sirius"]]
+    daratumumab = stages[2].nodes[0]
+    assert daratumumab.links == {"map-cd38", "map-adcc", "map-cdc", "map-d-rd", "map-sirius"}
+    assert '<a class="map-node" id="map-adcc" href="/mechanisms/adcc/"' in page
+    assert 'ADCC<span class="visually-hidden">: Antibody-dependent cellular cytotoxicity (ADCC)</span>' in page
+
+
+def test_home_query_count_is_fixed(loaded, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        client.get("/")
+
+
+def test_css_and_js_leave_room_in_the_100_kb_page_budget():
+    from django.conf import settings
+
+    static = settings.BASE_DIR / "static" / "kb"
+    assert (static / "site.css").stat().st_size + (static / "site.js").stat().st_size < 40 * 1024

@@ -12,6 +12,7 @@ class ContentError:
     line: int | None
     message: str
     level: str = "error"  # "error" blocks a load; "warning" does not
+    code: str = ""        # a warning's kind, e.g. "orphan" (kb/ingest/warnings.py)
 
     def __str__(self):
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -21,10 +22,14 @@ class ContentError:
     def is_error(self):
         return self.level == "error"
 
+    def sort_key(self):
+        """By file, then line (a whole-file problem first), errors before warnings."""
+        return (self.path, self.line or 0, self.level != "error", self.message)
+
 
 class ContentInvalid(Exception):
     """Raised by the loader when errors stop a load; carries all of them."""
 
     def __init__(self, errors):
-        self.errors = sorted(errors, key=lambda e: (e.path, e.line or 0, e.message))
+        self.errors = sorted(errors, key=ContentError.sort_key)
         super().__init__(f"{len(self.errors)} error(s) in content")

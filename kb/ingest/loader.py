@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from kb.ingest import graph, records as records_mod
+from kb.ingest import graph, parallel, records as records_mod, warnings
 from kb.ingest.errors import ContentError
 from kb.ingest.render import Renderer, line_in_body
 from kb.ingest.slugs import slugify
@@ -37,7 +37,10 @@ class Plan:
 
     def changes(self):
         rows = [("created", slug) for slug in self.created]
-        rows += [("updated", slug) for slug in self.updated]
+        # An edit that moves last_reviewed is a re-review: /changes/ lists it as such.
+        rows += [("re-reviewed" if self.records[slug].fields.get("last_reviewed")
+                  != self.existing[slug].get("last_reviewed") else "updated", slug)
+                 for slug in self.updated]
         result = [{"action": action, "kind": self.records[slug].kind, "slug": slug,
                    "title": self.records[slug].title} for action, slug in rows]
         result += [{"action": "removed", "kind": self.existing[slug]["kind"], "slug": slug,
@@ -77,7 +80,8 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
     """Check every file and, unless ``dry_run`` or anything is wrong, apply the load.
 
     ``full`` checks every file from scratch without reading the database (what
-    ``check_content`` does); it implies ``dry_run``.
+    ``check_content`` does; only warnings compare heading ids with the last
+    load, when there is one); it implies ``dry_run``.
     """
     dry_run = dry_run or full
     content_dir = Path(content_dir or settings.KB_CONTENT_DIR)
@@ -94,7 +98,8 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
         records.setdefault(record.slug, record)
 
     existing = {} if full else {row["slug"]: row for row in Article.objects.values(
-        "id", "slug", "kind", "title", "source_path", "content_hash", "face_hash")}
+        "id", "slug", "kind", "title", "source_path", "content_hash", "face_hash",
+        "last_reviewed")}
     plan = Plan(records=records, existing=existing)
     _classify(plan)
 
@@ -102,18 +107,17 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
     if _glossary_changed(plan):
         # Any page may use any glossary term: render them all again.
         plan.rerendered = [slug for slug in plan.unchanged if not records[slug].broken]
-        plan.unchanged = [slug for slug in plan.unchanged if slug not in set(plan.rerendered)]
-        for slug in plan.rerendered:
-            _render(plan, renderer, slug, errors)
-    for slug in plan.changed:
-        if not records[slug].broken:
-            _render(plan, renderer, slug, errors)
-    for slug in _dependents(plan):
-        if slug in plan.rerendered:
-            continue
+        rerendered = set(plan.rerendered)
+        plan.unchanged = [slug for slug in plan.unchanged if slug not in rerendered]
+    # One batch, so that a full load renders in a process pool (issue 8).
+    _render(plan, renderer, index,
+            [*plan.rerendered, *(slug for slug in plan.changed if not records[slug].broken)],
+            errors)
+    dependents = [slug for slug in _dependents(plan) if slug not in plan.rerendered]
+    for slug in dependents:
         plan.rerendered.append(slug)
         plan.unchanged.remove(slug)
-        _render(plan, renderer, slug, errors)
+    _render(plan, renderer, index, dependents, errors)
 
     anchors_of = _anchor_lookup(plan)
     for slug, rendered in plan.rendered.items():
@@ -121,7 +125,8 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
         errors += graph.check_anchors(record, rendered.links, anchors_of,
                                       lambda needle, r=record: line_in_body(r, needle))
 
-    result = LoadResult(sorted(set(errors)), plan)
+    errors += warnings.check(plan, full=full, content_dir=content_dir)
+    result = LoadResult(sorted(set(errors), key=ContentError.sort_key), plan)
     if result.ok and not dry_run and (plan.changed or plan.removed or plan.rerendered):
         from kb.ingest import sync
         sync.apply(plan)
@@ -166,12 +171,14 @@ def _glossary_changed(plan):
             or any(plan.existing[slug]["kind"] == "glossary" for slug in plan.removed))
 
 
-def _render(plan, renderer, slug, errors):
-    record = plan.records[slug]
-    rendered = renderer.render(record)
-    errors += rendered.errors
-    plan.rendered[slug] = rendered
-    plan.faces[slug] = graph.face_hash(record, [s.anchor for s in rendered.sections if s.anchor])
+def _render(plan, renderer, index, slugs, errors):
+    """Render ``slugs`` (in a process pool when there are many; parallel.py)."""
+    for slug, rendered in parallel.render_many(plan.records, index, slugs, renderer):
+        record = plan.records[slug]
+        errors += rendered.errors
+        plan.rendered[slug] = rendered
+        plan.faces[slug] = graph.face_hash(record, [s.anchor for s in rendered.sections
+                                                    if s.anchor])
 
 
 def _dependents(plan):

@@ -28,56 +28,123 @@ class Field:
     choices: tuple = ()
     kinds: tuple = ()          # for slug / slugs: the kinds a target may have
     help: str = ""
+    # A value as written in YAML, for content/README.md and ``new_article``
+    # (structured types take theirs from EXAMPLES below).
+    example: str = ""
 
 
 COMMON = {
-    "title": Field("text", True, help="the page title"),
-    "summary": Field("text", True, help="one or two plain sentences, school grade 8 or below"),
-    "last_reviewed": Field("date", True, help="YYYY-MM-DD: when a person last checked the page"),
-    "slug": Field("slug", help="the page address; defaults to the file name"),
-    "aliases": Field("texts", help="other names: brand names, abbreviations, old slugs"),
+    "title": Field("text", True, help="the page title", example="Daratumumab"),
+    "summary": Field("text", True, help="one or two plain sentences, school grade 8 or below; "
+                                        "shown in the 'In short' box, lists and search",
+                     example="A medicine that sticks to CD38 on myeloma cells and helps the "
+                             "immune system destroy them."),
+    "last_reviewed": Field("date", True, help="when a person last checked the page against its "
+                                              "sources", example="2026-11-01"),
+    "slug": Field("slug", help="the page address; defaults to the file name",
+                  example="daratumumab"),
+    "aliases": Field("texts", help="other names: brand names, abbreviations, old slugs",
+                     example="[Darzalex, Darzalex Faspro, dara]"),
     "references": Field("references", help="sources: id, citation, and doi / pmid / url"),
-    "see_also": Field("slugs", kinds=ALL_KINDS, help="related pages of any kind"),
+    "see_also": Field("slugs", kinds=ALL_KINDS, help="related pages of any kind",
+                      example="[infusion-and-injection-reactions]"),
 }
 
 PER_KIND = {
     "biomarkers": {
-        "gene": Field("text", help="gene symbol, e.g. CD38"),
+        "gene": Field("text", help="gene symbol", example="CD38"),
     },
     "mechanisms": {
-        "category": Field("choice", True, tuple(v for v, _ in Mechanism.CATEGORIES)),
+        "category": Field("choice", True, tuple(v for v, _ in Mechanism.CATEGORIES),
+                          help="groups mechanisms on the index page", example="immune-effector"),
     },
     "therapy-classes": {
-        "role": Field("choice", True, tuple(v for v, _ in TherapyClass.ROLES)),
+        "role": Field("choice", True, tuple(v for v, _ in TherapyClass.ROLES),
+                      help="an anti-CD38 class, or a class of drugs given with them",
+                      example="cd38-directed"),
     },
     "therapies": {
-        "therapy_class": Field("slug", True, kinds=("therapy-classes",)),
-        "status": Field("choice", True, tuple(v for v, _ in Therapy.STATUSES)),
-        "targets": Field("slugs", kinds=("biomarkers",)),
-        "mechanisms": Field("slugs", kinds=("mechanisms",)),
-        "approvals": Field("approvals"),
+        "therapy_class": Field("slug", True, kinds=("therapy-classes",),
+                               help="the therapy class it belongs to",
+                               example="anti-cd38-antibodies"),
+        "status": Field("choice", True, tuple(v for v, _ in Therapy.STATUSES),
+                        help="approved somewhere for myeloma (or a related disease), still in "
+                             "trials, or no longer developed", example="approved"),
+        "targets": Field("slugs", kinds=("biomarkers",), help="what it binds",
+                         example="[cd38]"),
+        "mechanisms": Field("slugs", kinds=("mechanisms",), help="how it works",
+                            example="[adcc, cdc]"),
+        "approvals": Field("approvals", help="approvals of the drug on its own"),
     },
     "combinations": {
-        "components": Field("slugs", True, kinds=("therapies",)),
-        "settings": Field("choices", True, SETTING_VALUES),
-        "approvals": Field("approvals"),
+        "components": Field("slugs", True, kinds=("therapies",),
+                            help="the drugs in the regimen (two or more)",
+                            example="[daratumumab, lenalidomide, dexamethasone]"),
+        "settings": Field("choices", True, SETTING_VALUES,
+                          help="where it is used or studied",
+                          example="[newly-diagnosed-transplant-ineligible]"),
+        "approvals": Field("approvals", help="approvals of the regimen"),
     },
     "trials": {
-        "phase": Field("choice", True, tuple(v for v, _ in Trial.PHASES)),
-        "setting": Field("choice", True, SETTING_VALUES),
-        "tests": Field("slugs", True, kinds=("combinations", "therapies")),
-        "comparator": Field("text"),
-        "prior_lines": Field("text"),
-        "nct": Field("nct"),
-        "enrolled": Field("int"),
-        "primary_endpoint": Field("text"),
-        "arms": Field("arms"),
-        "outcomes": Field("outcomes"),
+        "phase": Field("choice", True, tuple(v for v, _ in Trial.PHASES),
+                       help="quoted, so YAML keeps it text", example='"3"'),
+        "setting": Field("choice", True, SETTING_VALUES, help="who took part",
+                         example="newly-diagnosed-transplant-ineligible"),
+        "tests": Field("slugs", True, kinds=("combinations", "therapies"),
+                       help="the regimen(s) under study", example="[d-rd]"),
+        "comparator": Field("text", help="the control arm in words; leave out for single-arm "
+                                         "trials",
+                            example="lenalidomide and dexamethasone (Rd)"),
+        "prior_lines": Field("text", help="earlier treatments the participants had",
+                             example="1-3"),
+        "nct": Field("nct", help="ClinicalTrials.gov number: NCT and 8 digits",
+                     example="NCT02252172"),
+        "enrolled": Field("int", help="patients randomized (or treated, if single-arm)",
+                          example="737"),
+        "primary_endpoint": Field("text", help="the main measure",
+                                  example="progression-free survival"),
+        "arms": Field("arms", help="the groups of the trial, for outcomes"),
+        "outcomes": Field("outcomes", help="results, each citing its reference"),
     },
     "topics": {},
     "glossary": {
-        "matches": Field("texts", help="phrases in other pages that link to this entry"),
+        "matches": Field("texts", help="phrases in other pages that link to this entry "
+                                       "(default: the title and aliases)",
+                         example="[ADCC]"),
     },
+}
+
+# Examples of the structured fields, as YAML blocks below their key.
+EXAMPLES = {
+    "references": """\
+- id: facon-2019
+  citation: Facon T, et al. Daratumumab plus lenalidomide and dexamethasone for untreated myeloma. N Engl J Med. 2019;380:2104-15.
+  doi: 10.1056/NEJMoa1817249   # and/or pmid: 31141632, and/or url: https://...""",
+    "approvals": """\
+- agency: FDA
+  date: 2019-06-27
+  type: regular               # accelerated, regular or conversion
+  setting: newly-diagnosed-transplant-ineligible
+  basis: [maia]               # trial slugs (optional)
+  summary: With lenalidomide and dexamethasone for newly diagnosed myeloma not eligible for transplant.
+  reference: facon-2019       # a reference id of this file""",
+    "arms": """\
+- id: experimental
+  label: D-Rd
+  regimen: d-rd               # optional: the combination or therapy slug
+  n: 368                      # optional
+- id: control
+  label: Rd
+  n: 369""",
+    "outcomes": """\
+- endpoint: pfs               # pfs, os, orr, cr, mrd-negativity, ...
+  measure: hazard-ratio       # hazard-ratio, median, landmark or rate
+  value: 0.56
+  ci: [0.43, 0.73]
+  ci_level: 95
+  followup_months: 28.0       # optional
+  analysis: primary           # primary, update or final (optional)
+  reference: facon-2019""",
 }
 
 APPROVAL_TYPES = tuple(v for v, _ in Approval.AGENCY_TYPES)

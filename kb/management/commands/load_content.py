@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, content_dir=None, **options):
         result = load(content_dir, dry_run=dry_run)
-        errors = report(self, result.errors)
+        errors = report(self, result.errors, content_dir)
         if errors:
             raise CommandError(f"{errors} error(s): nothing was loaded; the site is unchanged.")
         prefix = "would be: " if dry_run else ""

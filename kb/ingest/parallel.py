@@ -1,0 +1,88 @@
+"""Render many records at once, on every core (issue 8).
+
+Rendering (Markdown, then bleach, then the reading grade) is almost all of a
+full load's time and is a pure function of a record and the site index
+(``render.py``), so it splits cleanly over processes. Everything else in a
+load (reading files, the index, the cross-file checks, the one transaction)
+stays in the calling process.
+
+The workers are forked: they inherit the records and the index from the
+loader instead of receiving them pickled, and send back only the
+``Rendered`` values, in the order asked for, so a load's result does not
+depend on how the work was split. Small batches (an editor's reload, the
+tests) stay in the calling process: a pool costs more to start than a few
+pages cost to render, and serial runs are the simplest to debug.
+"""
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from kb.ingest.render import Renderer
+
+# Below this many records the pool is not worth starting (~100 ms for two
+# forked workers, against ~40 ms per page rendered).
+MIN_PARALLEL = 50
+# Records per task: large enough that pickling and scheduling are noise, small
+# enough that the two workers finish together.
+CHUNK = 16
+
+# What a forked worker inherits from the loader (set just before the fork).
+_job = None
+# Each worker's own Renderer, built once by _start_worker.
+_renderer = None
+
+
+def workers():
+    """How many processes to render with: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork():
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def render_many(records, index, slugs, renderer=None):
+    """Yield ``(slug, Rendered)`` for each of ``slugs``, in that order.
+
+    ``records`` maps slug -> Record; ``index`` is the load's ``SiteIndex``.
+    ``renderer`` is used for small batches (one is built when not given).
+    """
+    slugs = list(slugs)
+    count = workers()
+    if len(slugs) <= MIN_PARALLEL or count < 2 or not can_fork():
+        renderer = renderer or Renderer(index.resolve, index.suggest, index.glossary)
+        for slug in slugs:
+            yield slug, renderer.render(records[slug])
+        return
+    yield from _render_in_pool(records, index, slugs, count)
+
+
+def _render_in_pool(records, index, slugs, count):
+    global _job
+    # textstat takes ~0.5 s to import: once here, not once per worker.
+    import textstat  # noqa: F401
+
+    chunks = [slugs[start:start + CHUNK] for start in range(0, len(slugs), CHUNK)]
+    _job = (records, index)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(count, len(chunks)), mp_context=context,
+                                 initializer=_start_worker) as pool:
+            for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
+                yield from zip(chunk, results)
+    finally:
+        _job = None
+
+
+def _start_worker():
+    global _renderer
+    records, index = _job
+    _renderer = Renderer(index.resolve, index.suggest, index.glossary)
+
+
+def _render_chunk(slugs):
+    records = _job[0]
+    return [_renderer.render(records[slug]) for slug in slugs]
