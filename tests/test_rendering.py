@@ -89,7 +89,7 @@ def test_toc_is_nested():
 
 def test_citations_are_numbered_in_reference_order():
     result = render("A [@second] and [@first].", references=["first", "second"])
-    assert result.html == ('<p>A <sup class="cite"><a href="#ref-second">[2]</a></sup> and '
+    assert result.html == ('<p>A<sup class="cite"><a href="#ref-second">[2]</a></sup> and'
                            '<sup class="cite"><a href="#ref-first">[1]</a></sup>.</p>')
 
 
@@ -195,3 +195,18 @@ def test_link_text_may_wrap_onto_the_next_line():
     result = render("See [[daratumumab|this\nmedicine]] here.")
     assert result.html == ('<p>See <a class="kb-link" href="/therapies/daratumumab/">this medicine'
                            '</a> here.</p>')
+
+
+def test_citation_numbers_hug_the_claim():
+    result = render("Risk fell by 44% [@a].", references=["a"])
+    assert result.html == '<p>Risk fell by 44%<sup class="cite"><a href="#ref-a">[1]</a></sup>.</p>'
+
+
+def test_a_term_already_linked_by_the_editor_is_not_linked_again_by_the_glossary():
+    GLOSSARY.append(GlossaryEntry("daratumumab", "/therapies/daratumumab/", "A drug.",
+                                  ["daratumumab"]))
+    try:
+        html = render_with_glossary("[[daratumumab]] and daratumumab.").html
+    finally:
+        GLOSSARY.pop()
+    assert "glossary-term" not in html

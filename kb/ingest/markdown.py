@@ -199,7 +199,8 @@ class GlossaryProcessor(Treeprocessor):
     def run(self, root):
         if self.ext.glossary_re is None:
             return
-        self.used = {self.ext.current_slug}
+        # Terms the editor already linked with [[...]] are not linked twice.
+        self.used = {self.ext.current_slug, *(link.target for link in self.ext.state.links)}
         self.count = 0
         self._walk(root)
 

@@ -13,7 +13,7 @@ from kb.ingest.errors import ContentError
 from kb.ingest.slugs import is_slug
 
 # Bump when rendering changes, so every page is rendered again on the next load.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 
 @dataclass

@@ -11,6 +11,7 @@ from kb.ingest.errors import ContentError
 from kb.ingest.markdown import make_markdown
 
 WORD_RE = re.compile(r"\w+")
+CITATION_SPACE_RE = re.compile(r"[ \t]+(\[@[A-Za-z0-9_.\-]+\])")
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Renderer:
         self.ext.reference_numbers = {
             ref["id"]: number for number, ref in enumerate(record.fields.get("references", []), 1)
         }
-        html = self.md.convert(record.body)
+        # "claim [@ref]" and "claim[@ref]" render the same: the number hugs the claim.
+        html = self.md.convert(CITATION_SPACE_RE.sub(r"\1", record.body))
         state = self.ext.state
         errors = []
 
