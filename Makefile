@@ -48,8 +48,10 @@ test: install-test node_modules/.installed
 # collects static files (hashed, gzipped), migrates, loads content/, then runs
 # gunicorn with WORKERS processes on HOST:PORT (127.0.0.1: put a TLS proxy or
 # load balancer in front). Sync workers: requests are short and CPU-bound.
+# Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR.
 WORKERS ?= 4
 serve-prod: export DJANGO_DEBUG = 0
+serve-prod: export KB_PAGE_CACHE_DIR ?= $(CURDIR)/var/page-cache
 serve-prod: install
 	$(PY) manage.py check --deploy
 	$(PY) manage.py collectstatic --noinput -v0
@@ -83,3 +85,12 @@ ci:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles test-artifacts node_modules
+
+# The performance suite of issue 8 (bench/run.py; figures go to BENCHMARKS.md).
+# `make bench BENCH_N=1000` for one size; `make bench BENCH_QUICK=1` for a
+# smoke run on 300 articles that leaves BENCHMARKS.md alone; BENCH_ARGS for
+# more (e.g. --skip pg,mkdocs --nice -5; see bench/run.py --help).
+BENCH_N ?=
+.PHONY: bench
+bench: install
+	$(PY) bench/run.py $(if $(BENCH_N),--sizes "$(BENCH_N)") $(if $(BENCH_QUICK),--quick,--report BENCHMARKS.md) $(BENCH_ARGS)

@@ -8,6 +8,7 @@
 Prints one JSON line (bench/common.py ``emit``).
 """
 import argparse
+import resource
 import time
 
 STARTED = time.perf_counter()
@@ -28,11 +29,57 @@ def flush():
     return {}
 
 
+class Phases:
+    """Wall and CPU time of each step of a load (this process, and the workers it reaped).
+
+    Wraps the loader's steps from outside; nothing in kb/ is changed for it.
+    """
+
+    def __init__(self):
+        self.rows = {}
+
+    def wrap(self, module, name, label):
+        function = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            began = (time.perf_counter(), time.process_time(), _children_cpu())
+            try:
+                return function(*args, **kwargs)
+            finally:
+                row = self.rows.setdefault(label, [0.0, 0.0, 0.0])
+                row[0] += time.perf_counter() - began[0]
+                row[1] += time.process_time() - began[1]
+                row[2] += _children_cpu() - began[2]
+
+        setattr(module, name, timed)
+
+    def report(self):
+        return {label: {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
+                        "workers_cpu_s": round(workers, 3)}
+                for label, (wall, cpu, workers) in self.rows.items()}
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load(profile=None):
     from django.conf import settings
+    from kb.ingest import graph, loader, parallel, sync, warnings
     from kb.ingest.loader import load as run_load
 
+    phases = Phases()
+    phases.wrap(loader, "read_all", "read")
+    phases.wrap(graph, "build_index", "index")
+    phases.wrap(graph, "check_relations", "relations")
+    phases.wrap(loader, "_classify", "classify")
+    phases.wrap(loader, "_render", "render")
+    phases.wrap(graph, "check_anchors", "anchors")
+    phases.wrap(warnings, "check", "warnings")
+    phases.wrap(sync, "apply", "sync")
     setup_s = time.perf_counter() - STARTED
+    cpu_before = time.process_time(), _children_cpu()
     began = time.perf_counter()
     if profile:
         import cProfile
@@ -42,6 +89,8 @@ def load(profile=None):
     else:
         result = run_load(settings.KB_CONTENT_DIR)
     load_s = time.perf_counter() - began
+    self_cpu = time.process_time() - cpu_before[0]
+    workers_cpu = _children_cpu() - cpu_before[1]
     problems = [str(e) for e in result.errors if e.is_error]
     plan = result.plan
     return {
@@ -50,6 +99,11 @@ def load(profile=None):
         "created": len(plan.created), "updated": len(plan.updated),
         "removed": len(plan.removed), "unchanged": len(plan.unchanged),
         "rerendered": len(plan.rerendered), "rendered": len(plan.rendered),
+        "load_cpu_s": round(self_cpu, 3), "workers_cpu_s": round(workers_cpu, 3),
+        "workers": parallel.workers(), "phases": phases.report(),
+        # What the load would take on an idle machine: the loader's own CPU time,
+        # plus the workers' shared out over the cores (they run side by side).
+        "idle_estimate_s": round(self_cpu + workers_cpu / parallel.workers(), 3),
     }
 
 
@@ -70,8 +124,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("step", choices=["migrate", "flush", "load", "pick"])
     parser.add_argument("--profile", help="write a cProfile of load() here")
+    parser.add_argument("--serial", action="store_true",
+                        help="render in this process only (the loader before issue 8)")
     args = parser.parse_args()
     django_setup()
+    if args.serial:
+        from kb.ingest import parallel
+        parallel.MIN_PARALLEL = float("inf")
     if args.step == "load":
         emit(load(args.profile))
     else:

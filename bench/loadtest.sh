@@ -7,13 +7,13 @@
 #
 # Knobs: CONNECTIONS (64), DURATION (60s), THREADS (wrk threads, 2), PORT
 # (8765), WORKERS (gunicorn processes, 4). Results: a Markdown table on
-# stdout and in bench/out/loadtest.md, raw wrk output in bench/out/wrk-*.txt.
-# The server uses its own database and static folder under bench/out/, so
+# stdout and in bench/out/loadtest/loadtest.md, raw wrk output in bench/out/loadtest/wrk-*.txt.
+# The server uses its own database and static folder under bench/out/loadtest/, so
 # the development db.sqlite3 is untouched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-OUT="$ROOT/bench/out"
+OUT="$ROOT/bench/out/loadtest"
 CONNECTIONS="${CONNECTIONS:-64}"
 DURATION="${DURATION:-60s}"
 THREADS="${THREADS:-2}"
@@ -34,8 +34,10 @@ export DJANGO_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urls
 export DATABASE_URL="sqlite:///$OUT/loadtest.sqlite3"
 export DJANGO_STATIC_ROOT="$OUT/static"
 export DJANGO_ALLOWED_HOSTS="$HOST"
+export KB_PAGE_CACHE_DIR="$OUT/page-cache"
+rm -rf "$KB_PAGE_CACHE_DIR"
 
-echo "starting make serve-prod on $BASE ($WORKERS workers; log: bench/out/server.log)"
+echo "starting make serve-prod on $BASE ($WORKERS workers; log: bench/out/loadtest/server.log)"
 # setsid: the server (make -> gunicorn) gets its own process group, ended as one.
 setsid make --no-print-directory serve-prod HOST="$HOST" PORT="$PORT" WORKERS="$WORKERS" \
     >"$OUT/server.log" 2>&1 &
@@ -65,6 +67,11 @@ grep -E '^/([a-z-]+/)?$' "$OUT/all.txt" >"$OUT/indexes.txt"
 printf '/search/?q=%s\n' daratumumab darzalex isatuximab infusion+reaction "cd38" \
     "mrd" "neutropenia" "blood+transfusion" "maia" "d-vrd" "subcutaneous" "daratumab" \
     >"$OUT/search.txt"
+
+# One warm-up pass (8 at a time): each page is drawn once per load and then
+# served from the workers' shared page cache; the figures are the steady state.
+cat "$OUT/articles.txt" "$OUT/indexes.txt" "$OUT/search.txt" \
+    | xargs -P 8 -I{} curl -fsS -o /dev/null -H "X-Forwarded-Proto: https" "$BASE{}"
 
 cat >"$OUT/paths.lua" <<'LUA'
 -- Cycle through the paths in $WRK_PATHS, as a TLS-terminating proxy would send them.

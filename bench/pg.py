@@ -61,7 +61,7 @@ class Server:
 
     def version(self):
         out = subprocess.run([self.bin / "postgres", "--version"], capture_output=True, text=True)
-        return out.stdout.strip().split()[-1]
+        return out.stdout.split()[2]
 
 
 def _ensure_user(name):

@@ -29,20 +29,18 @@ import platform
 import re
 import secrets
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, django_env, run_child
+from common import BENCH, OUT, PRIORITY, PYTHON, django_env, run_child
 
 MKDOCS_VENV = BENCH / ".venv-mkdocs"
 MKDOCS_VERSION = "1.6.1"
 # Above this many pages the full-navigation MkDocs build is skipped: every page
 # embeds the whole navigation, so the build grows with N² (hours at 10,000).
 MKDOCS_FULL_NAV_MAX = 2000
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 def log(message):
@@ -93,16 +91,23 @@ def edit_title(text):
     return re.sub(r"^title: (.*)$", r"title: \1 (edited)", text, count=1, flags=re.M)
 
 
-def loader_suite(n, corpus, url, fresh, profile_dir=None):
-    """Full load, no-op reload and one-file edits against the database at ``url``."""
+def loader_suite(n, corpus, url, fresh, result, save, profile_dir=None):
+    """Full load, no-op reload and one-file edits against the database at ``url``.
+
+    Fills ``result`` step by step and calls ``save()`` after each, so a run cut
+    short keeps what it measured.
+    """
     env = django_env(url, corpus)
     fresh()
     migrate = loadbench("migrate", env)
     log(f"  full load of {n} ({url.split(':')[0]})")
     extra = ["--profile", profile_dir / "full.prof"] if profile_dir else []
-    result = {"migrate_s": migrate["migrate_s"], "full": _check(loadbench("load", env, *extra))}
+    result["migrate_s"] = migrate["migrate_s"]
+    result["full"] = _check(loadbench("load", env, *extra))
+    save()
     log("  reload, nothing changed")
     result["noop"] = _check(loadbench("load", env))
+    save()
     picks = loadbench("pick", env)
     edits = [("body_edit", picks["typical"], edit_body),
              ("title_edit", picks["typical"], edit_title),
@@ -118,8 +123,10 @@ def loader_suite(n, corpus, url, fresh, profile_dir=None):
         finally:
             path.write_bytes(original)
         step["page"], step["inbound"] = page["source_path"], page["inbound"]
-        step["undo_s"] = _check(loadbench("load", env))["load_s"]
         result[name] = step
+        save()
+        step["undo_s"] = _check(loadbench("load", env))["load_s"]
+        save()
     return result
 
 
@@ -129,16 +136,16 @@ def _check(step):
     return step
 
 
-def sqlite_suite(n, corpus, profile_dir=None):
+def sqlite_suite(n, corpus, result, save, profile_dir=None):
     database = OUT / f"sqlite-{n}.db"
 
     def fresh():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
 
-    result = loader_suite(n, corpus, f"sqlite:///{database}", fresh, profile_dir)
+    loader_suite(n, corpus, f"sqlite:///{database}", fresh, result, save, profile_dir)
     result["db_mb"] = round(database.stat().st_size / 2 ** 20, 1)
-    return result, f"sqlite:///{database}"
+    return f"sqlite:///{database}"
 
 
 # --- floor, peer, serving ---------------------------------------------------------------------
@@ -229,19 +236,35 @@ def parse_sizes(text):
 
 def main():
     parser = argparse.ArgumentParser(description="Run the performance suite (issue 8).")
-    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, e.g. '1000,10000'")
+    parser.add_argument("--sizes", default="",
+                        help="corpus sizes, e.g. '1000,10000' (the default; 300 with --quick)")
     parser.add_argument("--quick", action="store_true",
                         help="small samples (default size 300): a smoke run in about a minute")
     parser.add_argument("--skip", default="", help="comma list of: pg, mkdocs, floor, serve")
     parser.add_argument("--report", type=Path, help="rewrite the figures block of this file")
+    parser.add_argument("--results", type=Path, default=OUT / "results.json",
+                        help="the JSON file results are merged into, by size")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: render the report from --results")
+    parser.add_argument("--serve-rounds", type=int, default=5,
+                        help="rounds of timed requests per page")
+    parser.add_argument("--floor-sample", type=int, default=1000,
+                        help="articles timed by the floor (spread over the corpus)")
+    parser.add_argument("--pg-sizes", default="",
+                        help="run PostgreSQL only at these sizes (default: every size)")
+    parser.add_argument("--nice", type=int, default=0,
+                        help="scheduling priority of the measured processes (negative: root)")
     parser.add_argument("--profile", action="store_true",
                         help="also write cProfile files of the SQLite loads to bench/out/prof-N/")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    sizes = parse_sizes(args.sizes) if not args.quick or args.sizes != "1000,10000" else [300]
+    PRIORITY["nice"] = args.nice
+    sizes = parse_sizes(args.sizes) or ([300] if args.quick else [1000, 10000])
     OUT.mkdir(exist_ok=True)
-    results_file = OUT / "results.json"
+    results_file = args.results
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    if args.report_only:
+        return write_report(results, args.report)
     results["machine"] = machine()
     results["quick"] = args.quick
     results["command"] = " ".join(["python bench/run.py", *sys.argv[1:]])
@@ -259,54 +282,82 @@ def main():
             log(f"throwaway PostgreSQL {pg_server.version()} on 127.0.0.1:{pg_server.port}")
         else:
             log("no PostgreSQL binaries: skipping the PostgreSQL figures")
+    def save():
+        results_file.write_text(json.dumps(results, indent=1, default=str))
+
     try:
         for n in sizes:
-            results["sizes"][str(n)] = run_size(n, args, skip, pg_server, pg_url)
-            results_file.write_text(json.dumps(results, indent=1, default=str))
+            results["sizes"][str(n)] = {}
+            run_size(n, args, skip, pg_server, pg_url, results["sizes"][str(n)], save)
+            save()
     finally:
         if stack:
             stack.close()
+    write_report(results, args.report)
+
+
+def write_report(results, target):
     import report
     text = report.render(results)
     (OUT / "report.md").write_text(text)
-    if args.report:
-        report.splice(args.report, text)
-        log(f"figures written to {args.report}")
+    if target:
+        report.splice(target, text)
+        log(f"figures written to {target}")
     sys.stdout.write(text)
 
 
-def run_size(n, args, skip, pg_server, pg_url):
+CALIBRATE = "import time\nb=time.perf_counter()\ns=0\nfor i in range(5_000_000): s+=i\nprint('{}')"
+
+
+def contention():
+    """Wall ÷ CPU time of a fixed CPU-bound loop: 1.0 on an idle machine, 3 when
+    other work leaves this process a third of a core."""
+    step = run_child([PYTHON, "-c", CALIBRATE], json_result=False)
+    return round(step["process_wall_s"] / max(step["cpu_s"], 1e-3), 2)
+
+
+def run_size(n, args, skip, pg_server, pg_url, result, save):
     quick = args.quick
     began = time.perf_counter()
+    contention_start = contention()
     corpus, generated_s = ensure_corpus(n)
-    result = {"corpus": corpus_stats(corpus), "generate_s": generated_s}
+    result.update({"corpus": corpus_stats(corpus), "generate_s": generated_s,
+                   "contention": [contention_start, None]})
     profile_dir = None
     if args.profile:
         profile_dir = OUT / f"prof-{n}"
         profile_dir.mkdir(exist_ok=True)
     log(f"{n} articles: SQLite")
-    result["sqlite"], sqlite_url = sqlite_suite(n, corpus, profile_dir)
-    if "pg" not in skip and (pg_server or pg_url.startswith("postgres")):
+    result["sqlite"] = {}
+    sqlite_url = sqlite_suite(n, corpus, result["sqlite"], save, profile_dir)
+    pg_sizes = parse_sizes(args.pg_sizes) if args.pg_sizes else None
+    if ("pg" not in skip and (pg_server or pg_url.startswith("postgres"))
+            and (pg_sizes is None or n in pg_sizes)):
         log(f"{n} articles: PostgreSQL")
+        result["postgresql"] = {}
         if pg_server:
             url = pg_server.create_database(f"kb_bench_{n}")
-            result["postgresql"] = loader_suite(n, corpus, url, lambda: None)
+            loader_suite(n, corpus, url, lambda: None, result["postgresql"], save)
         else:  # the caller's server: empty its tables instead of creating a database
             env = django_env(pg_url, corpus)
-            result["postgresql"] = loader_suite(
-                n, corpus, pg_url, lambda: (loadbench("migrate", env), loadbench("flush", env)))
+            loader_suite(n, corpus, pg_url,
+                         lambda: (loadbench("migrate", env), loadbench("flush", env)),
+                         result["postgresql"], save)
     if "floor" not in skip:
         log(f"{n} articles: floor and stages")
-        result["floor"] = floor_suite(corpus, 150 if quick else min(n, 1000))
+        result["floor"] = floor_suite(corpus, 150 if quick else min(n, args.floor_sample))
+        save()
     if "mkdocs" not in skip:
         log(f"{n} articles: mkdocs")
         result["mkdocs"] = mkdocs_suite(n, corpus, MKDOCS_FULL_NAV_MAX)
+        save()
     if "serve" not in skip:
         log(f"{n} articles: serving")
         result["serve"] = serve_suite(sqlite_url, corpus, 50 if quick else 200,
-                                      3 if quick else 5, min(n, 300 if quick else 2000))
+                                      3 if quick else args.serve_rounds,
+                                      min(n, 300 if quick else 2000))
     result["suite_s"] = round(time.perf_counter() - began, 1)
-    return result
+    result["contention"] = [contention_start, contention()]
 
 
 if __name__ == "__main__":

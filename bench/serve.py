@@ -3,16 +3,25 @@
     serve.py [--sample K] [--rounds R] [--sweep M]
 
 Times the home page, every kind's index and K article pages spread over the
-corpus (plus the pages with the most links out and in), R rounds each after
-one warm-up request; counts queries per page in a separate pass (capturing
-queries costs time); then requests M distinct article pages once to see
-whether the process grows with the number of pages served.
+corpus (plus the pages with the most links out and in), R rounds each, after
+one warm-up request per page:
+
+- *rendered*: Django's cache is emptied before each round, so every request
+  builds its page (kb/conditional.py caches rendered pages per load);
+- *cached*: the same requests answered from that cache.
+
+Queries are counted in separate passes (capturing them costs time), without
+the BEGIN/COMMIT of the read snapshot. Finally M distinct article pages are
+requested once each, to see whether the process grows with pages served.
 """
 import argparse
+import re
 import statistics
 import time
 
 from common import django_setup, emit, percentile
+
+TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET )", re.I)
 
 
 def rss_mb():
@@ -38,6 +47,7 @@ def main():
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
@@ -64,6 +74,7 @@ def main():
         "index": [f"/{kind.folder}/" for kind in kinds.KINDS],
         "article": [f"/{kind}/{slug}/" for kind, slug in chosen],
     }
+    every_url = [url for urls in groups.values() for url in urls]
     client = Client()
 
     def get(url):
@@ -72,21 +83,41 @@ def main():
             raise SystemExit(f"{url} answered {response.status_code}")
         return response
 
-    sizes = {url: len(get(url).content) for urls in groups.values() for url in urls}  # warm-up
+    sizes = {url: len(get(url).content) for url in every_url}  # warm-up
     rss_warm = rss_mb()
-    times = {url: [] for urls in groups.values() for url in urls}
-    for _ in range(args.rounds):
-        for urls in groups.values():
-            for url in urls:
-                began = time.perf_counter()
+
+    def timed_rounds(clear):
+        """Wall and CPU time per request (one thread: CPU time is the server time an
+        idle machine would show, wall time what this one did)."""
+        times = {url: [] for url in every_url}
+        cpu = {url: [] for url in every_url}
+        for _ in range(args.rounds):
+            if clear:
+                cache.clear()
+            for url in every_url:
+                began, began_cpu = time.perf_counter(), time.process_time()
                 get(url)
                 times[url].append(time.perf_counter() - began)
-    queries = {}
-    for urls in groups.values():
-        for url in urls:
+                cpu[url].append(time.process_time() - began_cpu)
+        return times, cpu
+
+    def count_queries(clear):
+        if clear:
+            cache.clear()
+        counts, statements, slowest = {}, {}, {}
+        for url in every_url:
             with CaptureQueriesContext(connection) as captured:
                 get(url)
-            queries[url] = len(captured)
+            real = [q for q in captured.captured_queries if not TRANSACTION.match(q["sql"])]
+            counts[url], statements[url] = len(real), len(captured)
+            slowest[url] = sorted(([float(q["time"]), q["sql"][:200]] for q in real),
+                                  reverse=True)[:3]
+        return counts, statements, slowest
+
+    rendered_times, rendered_cpu = timed_rounds(clear=True)
+    rendered_queries, rendered_statements, slowest = count_queries(clear=True)
+    cached_times, cached_cpu = timed_rounds(clear=False)
+    cached_queries, _, _ = count_queries(clear=False)
     rss_timed = rss_mb()
 
     sweep = spread(articles, args.sweep)
@@ -96,29 +127,41 @@ def main():
         if number in (len(sweep) // 10, len(sweep) // 2, len(sweep)):
             rss_steps.append([number, rss_mb()])
 
+    def summary(urls, times, cpu):
+        every = [t * 1000 for url in urls for t in times[url]]
+        every_cpu = [t * 1000 for url in urls for t in cpu[url]]
+        return {"median_ms": round(statistics.median(every), 2),
+                "p95_ms": round(percentile(every, 0.95), 2), "max_ms": round(max(every), 2),
+                "cpu_median_ms": round(statistics.median(every_cpu), 2),
+                "cpu_p95_ms": round(percentile(every_cpu, 0.95), 2)}
+
     result = {}
     for name, urls in groups.items():
-        every = [t * 1000 for url in urls for t in times[url]]
-        counts = [queries[url] for url in urls]
+        counts = [rendered_queries[url] for url in urls]
         weights = [sizes[url] for url in urls]
         result[name] = {
-            "pages": len(urls), "median_ms": round(statistics.median(every), 2),
-            "p95_ms": round(percentile(every, 0.95), 2), "max_ms": round(max(every), 2),
+            "pages": len(urls), **summary(urls, rendered_times, rendered_cpu),
+            "cached": summary(urls, cached_times, cached_cpu),
             "queries_min": min(counts), "queries_max": max(counts),
             "queries_median": statistics.median(counts),
+            "statements_max": max(rendered_statements[url] for url in urls),
+            "cached_queries_max": max(cached_queries[url] for url in urls),
             "kb_median": round(statistics.median(weights) / 1024, 1),
             "kb_max": round(max(weights) / 1024, 1),
         }
-        if name == "index":
-            result[name]["slowest"] = max(urls, key=lambda url: statistics.median(times[url]))
-            result[name]["slowest_median_ms"] = round(
-                statistics.median(times[result[name]["slowest"]]) * 1000, 2)
+    slowest_index = max(groups["index"], key=lambda url: statistics.median(rendered_times[url]))
+    result["index"]["slowest"] = slowest_index
+    result["index"]["slowest_median_ms"] = round(
+        statistics.median(rendered_times[slowest_index]) * 1000, 2)
     out_url = f"/{most_out[0]}/{most_out[1]}/"
     in_url = f"/{most_in[0]}/{most_in[1]}/"
-    result["most_links_out"] = {"url": out_url, "links": most_out[2], "queries": queries[out_url],
-                                "median_ms": round(statistics.median(times[out_url]) * 1000, 2)}
-    result["most_links_in"] = {"url": in_url, "links": most_in[2], "queries": queries[in_url],
-                               "median_ms": round(statistics.median(times[in_url]) * 1000, 2)}
+    for key, url, links in (("most_links_out", out_url, most_out[2]),
+                            ("most_links_in", in_url, most_in[2])):
+        result[key] = {"url": url, "links": links, "queries": rendered_queries[url],
+                       "median_ms": round(statistics.median(rendered_times[url]) * 1000, 2)}
+    # The three slowest queries of the pages worth a look: [seconds, SQL].
+    result["slowest_queries"] = {url: slowest[url] for url in (out_url, in_url, "/",
+                                                               slowest_index)}
     result["memory"] = {"rss_after_warmup_mb": rss_warm, "rss_after_timing_mb": rss_timed,
                         "sweep": rss_steps}
     result["debug"] = settings.DEBUG

@@ -6,10 +6,10 @@ rendering anything:
 
 - ETag: for an article, a hash of its ``content_hash`` and ``updated_at``,
   the latest ``ContentLoad`` (any load may change the page's panels and
-  backlinks, which come from other files), and the release (a hash of the
-  templates, static files and code, the same on every app server). For the
-  home and index pages: the latest load, the release and the day (the home
-  page lists recent reviews).
+  backlinks, which come from other files), the release (a hash of the
+  templates, static files and code, the same on every app server) and the
+  day (a page says when its review is a year old). For the home and index
+  pages: the latest load, the release and the day.
 - Last-Modified: the later of the article's ``updated_at`` and that load.
 
 A request whose If-None-Match (or If-Modified-Since) still matches gets a
@@ -24,15 +24,18 @@ readers on two cores (BENCHMARKS.md). A load changes every key, so the cache
 never serves a page of an older load and needs no invalidation. Requests with
 a query string (?q= in the header's search box) are never cached.
 """
+import datetime
 import hashlib
 from functools import lru_cache, wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import condition
 
 from kb import live
@@ -61,6 +64,37 @@ def latest_load():
     return row or (0, None)
 
 
+def _article_and_load(slug):
+    """``(kind, content_hash, updated_at, load id, load finished_at)`` in one query.
+
+    Raw SQL on the hot path: every article request, cached or not, runs it,
+    and the ORM's query building cost more than the query (bench/loadtest.sh).
+    """
+    quote = connection.ops.quote_name
+    article, load = quote(Article._meta.db_table), quote(ContentLoad._meta.db_table)
+    newest = f"FROM {load} ORDER BY {quote('finished_at')} DESC, {quote('id')} DESC LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('kind')}, {quote('content_hash')}, {quote('updated_at')}, "
+            f"(SELECT {quote('id')} {newest}), (SELECT {quote('finished_at')} {newest}) "
+            f"FROM {article} WHERE {quote('slug')} = %s", [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    kind, content_hash, updated_at, load_id, load_finished = row
+    return (kind, content_hash, _datetime(updated_at), load_id or 0,
+            _datetime(load_finished) if load_finished else None)
+
+
+def _datetime(value):
+    """Raw SQLite rows hold datetimes as text (UTC); PostgreSQL gives datetimes."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.timezone.utc)
+    return value
+
+
 def article_validators(request, folder, slug):
     """``(etag, last_modified)`` of an article page, or ``(None, None)``.
 
@@ -70,15 +104,15 @@ def article_validators(request, folder, slug):
     cached = getattr(request, "_kb_validators", None)
     if cached is not None:
         return cached
-    row = (Article.objects.filter(slug=slug)
-           .values_list("kind", "content_hash", "updated_at").first())
+    row = _article_and_load(slug)
     if row is None or row[0] != folder:
         result = (None, None)
     else:
-        _, content_hash, updated_at = row
-        load_id, load_finished = latest_load()
+        _, content_hash, updated_at, load_id, load_finished = row
+        # The day too: a page says so when its review is a year old.
         parts = [release(), slug, content_hash, updated_at.isoformat(), str(load_id),
-                 load_finished.isoformat() if load_finished else "", live.validator_part()]
+                 load_finished.isoformat() if load_finished else "",
+                 timezone.localdate().isoformat(), str(settings.DEBUG), live.validator_part()]
         etag = '"%s"' % hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
         result = (etag, max(filter(None, [updated_at, load_finished])))
     request._kb_validators = result
@@ -92,8 +126,8 @@ def site_validators(request, *args, **kwargs):
         return cached
     load_id, load_finished = latest_load()
     parts = [release(), request.path, str(load_id),
-             load_finished.isoformat() if load_finished else "", timezone.now().date().isoformat(),
-             live.validator_part()]
+             load_finished.isoformat() if load_finished else "", timezone.localdate().isoformat(),
+             str(settings.DEBUG), live.validator_part()]
     etag = '"%s"' % hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     request._kb_validators = (etag, load_finished)
     return request._kb_validators

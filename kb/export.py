@@ -77,6 +77,9 @@ def export_site(out, base_url, search_url=""):
     with override_settings(KB_BASE_URL=base_url, ALLOWED_HOSTS=["testserver"],
                            SECURE_SSL_REDIRECT=False, STATIC_ROOT=str(out / "static"),
                            STORAGES=storages,
+                           # No page cache: cached pages name the server's static files.
+                           CACHES={"default": {
+                               "BACKEND": "django.core.cache.backends.dummy.DummyCache"}},
                            # No development banner or "Edit source" in public files (kb/live.py).
                            KB_EDITOR_TOOLS=False):
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -161,13 +161,18 @@ CSRF_COOKIE_SECURE = PRODUCTION
 KB_PAGE_MAX_AGE = int(os.environ.get("KB_PAGE_MAX_AGE", 60))
 # Rendered pages kept per worker, keyed by their ETag (kb/conditional.py): a
 # load changes every key, so nothing stale is ever served. An entry is the
-# page's HTML (20-100 kB). A shared backend (Redis, memcached) could replace it.
+# page's HTML (20-100 kB). With KB_PAGE_CACHE_DIR (what `make serve-prod`
+# sets) the cache is a folder shared by all the worker processes of a server,
+# so each page is drawn once per load, not once per worker; otherwise it is
+# each process's memory.
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", 3600))
+KB_PAGE_CACHE_DIR = os.environ.get("KB_PAGE_CACHE_DIR", "")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kb-pages",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KB_PAGE_CACHE_ENTRIES", 500))},
+        "BACKEND": ("django.core.cache.backends.filebased.FileBasedCache" if KB_PAGE_CACHE_DIR
+                    else "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": KB_PAGE_CACHE_DIR or "kb-pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("KB_PAGE_CACHE_ENTRIES", 2000))},
     }
 }
 

@@ -51,3 +51,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no rendered pages cached (kb/conditional.py), as
+    each starts with its own database: a rolled-back test may reuse ids and,
+    with a frozen clock, timestamps, which production never does."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -163,6 +163,8 @@ def test_numbers_keep_the_precision_they_were_given():
      "FDA analysis"),
     ("Isatuximab-irfc approved for multiple myeloma. ASH Clinical News, 2020.", "",
      "Reference 3"),
+    ("Myeloma newsletter. MAIA results (report of Facon T, et al. Lancet Oncol. 2021). 2022.",
+     "", "Facon 2021"),
 ])
 def test_source_labels_name_the_publication(citation, note, expected):
     reference = types.SimpleNamespace(citation=citation, number=3)
@@ -185,6 +187,10 @@ def test_outcome_text_names_arms_and_units():
                                         {"id": "control", "label": "Rd"}])
     assert fmt.outcome_text(trial, {"endpoint": "pfs", "measure": "landmark", "months": 30.0,
                                     "values": {"experimental": 70.6, "control": 55.6}}) == \
+        "PFS at 30 months: D-Rd 70.6% vs Rd 55.6%"
+    # Arms in the trial's order, whatever order the database returns a mapping in.
+    assert fmt.outcome_text(trial, {"endpoint": "pfs", "measure": "landmark", "months": 30.0,
+                                    "values": {"control": 55.6, "experimental": 70.6}}) == \
         "PFS at 30 months: D-Rd 70.6% vs Rd 55.6%"
     assert fmt.outcome_text(trial, {"endpoint": "pfs", "measure": "median",
                                     "values": {"experimental": "not reached",

@@ -119,6 +119,15 @@ def test_no_request_parses_markdown(loaded, client, monkeypatch):
 
 # --- Reader experience (issue #4): what the browser tests need not repeat -----------
 
+def _change(slug, **fields):
+    """Change an article as a load would: its updated_at moves, so cached pages are redrawn."""
+    from django.utils import timezone
+
+    from kb.models import Article
+
+    Article.objects.filter(slug=slug).update(updated_at=timezone.now(), **fields)
+
+
 PAGE_TYPES = ["/", "/therapies/", "/trials/", "/glossary/", "/therapies/daratumumab/",
               "/trials/sirius/", "/mechanisms/adcc/", "/glossary/natural-killer-cell/"]
 
@@ -148,9 +157,7 @@ def test_header_search_is_a_plain_get_form_to_the_search_page(loaded, client):
 
 
 def test_article_page_has_reading_time_level_toc_and_cite_box(loaded, client):
-    from kb.models import Article
-
-    Article.objects.filter(slug="daratumumab").update(reading_grade=9.4, word_count=1000)
+    _change("daratumumab", reading_grade=9.4, word_count=1000)
     response = client.get("/therapies/daratumumab/")
     page = response.content.decode()
     assert "5 min read" in page
@@ -165,9 +172,7 @@ def test_article_page_has_reading_time_level_toc_and_cite_box(loaded, client):
 
 
 def test_anchor_moves_reach_the_page_as_json_data(loaded, client):
-    from kb.models import Article
-
-    Article.objects.filter(slug="daratumumab").update(anchor_moves={"old-id": "side-effects"})
+    _change("daratumumab", anchor_moves={"old-id": "side-effects"})
     page = client.get("/therapies/daratumumab/").content.decode()
     assert '<script id="anchor-moves" type="application/json">{"old-id": "side-effects"}</script>' in page
 
@@ -175,10 +180,8 @@ def test_anchor_moves_reach_the_page_as_json_data(loaded, client):
 def test_a_page_unreviewed_for_a_year_says_so(loaded, client):
     import datetime
 
-    from kb.models import Article
-
     assert "last checked more than a year ago" not in client.get("/trials/sirius/").content.decode()
-    Article.objects.filter(slug="sirius").update(last_reviewed=datetime.date(2020, 1, 1))
+    _change("sirius", last_reviewed=datetime.date(2020, 1, 1))
     assert "last checked more than a year ago" in client.get("/trials/sirius/").content.decode()
 
 

@@ -214,3 +214,22 @@ def test_500_falls_back_to_plain_html_when_the_layout_fails(client):
         response = client.get("/boom/")
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_pages_are_drawn_once_per_load_then_served_from_the_cache(
+        loaded, client, django_assert_max_num_queries):
+    first = client.get(DARA)
+    with django_assert_max_num_queries(2):  # the validators only
+        second = client.get(DARA)
+    assert second.status_code == 200 and second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    # A query string (the header's search box) is never served from the cache.
+    with_query = client.get(DARA + "?q=anything")
+    assert 'value="anything"' in with_query.content.decode()
+
+
+def test_index_pages_answer_304_too(loaded, client):
+    for path in ("/", "/mechanisms/"):
+        first = client.get(path)
+        assert first["Cache-Control"] == "public, max-age=60"
+        assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304

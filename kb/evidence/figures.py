@@ -121,6 +121,10 @@ class ForestPlot:
     scale: object = None
 
     @property
+    def has_hollow(self):
+        return any(row.hollow for row in self.rows)
+
+    @property
     def axis_x1(self):
         return self.ticks[0].x
 
@@ -346,7 +350,7 @@ MAP_TOP = 40
 
 
 def knowledge_map(graph, title, id="map"):
-    """Lay out ``graph`` (``data.map_graph()``) in five columns.
+    """Lay out ``graph`` (``graph.map_graph()``) in five columns.
 
     Node order inside each column follows the mean position of its
     neighbours (a few barycentre sweeps), which keeps most edges short and

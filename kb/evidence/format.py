@@ -25,6 +25,7 @@ PUBLISHERS = {"US Food and Drug Administration": "FDA", "U.S. Food and Drug Admi
               "European Medicines Agency": "EMA", "European Commission": "EC"}
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _AUTHOR = re.compile(r"^([A-Z][A-Za-z'\u00C0-\u017F-]+)(?: [A-Z]{1,3})?(?:,| et al)")
+_REPORTED_AUTHOR = re.compile(r"\b([A-Z][a-z'\u00C0-\u017F-]+) [A-Z]{1,3},? et al\b")
 
 
 def endpoint_short(endpoint):
@@ -93,10 +94,12 @@ def source_label(reference, note=""):
     if reference is None:
         return note.split(",")[0].split(" (")[0] if note else ""
     citation = reference.citation
-    author = _AUTHOR.match(citation)
-    year = _YEAR.search(citation)
+    # "Facon T, et al. ... 2019", or a news item's "(report of Facon T, et al. ... 2021)".
+    author = _AUTHOR.match(citation) or _REPORTED_AUTHOR.search(citation)
     if author:
+        year = _YEAR.search(citation, author.end())
         return f"{author.group(1)} {year.group(1)}" if year else author.group(1)
+    year = _YEAR.search(citation)
     if note:
         # "FDA analysis by independent review committee (95% ...)" -> "FDA analysis"
         words = re.split(r"[,(;]| by | of | for | with | in ", note, maxsplit=1)[0].strip()
@@ -132,7 +135,10 @@ def outcome_text(trial, outcome):
         text = endpoint
     if "values" in outcome:
         fmt = percent if unit else (lambda v: v if isinstance(v, str) else f"{v:g} months")
-        parts = [f"{arms.get(arm, arm)} {fmt(value)}" for arm, value in outcome["values"].items()]
+        # In the arms' order: PostgreSQL's jsonb does not keep a mapping's key order.
+        order = {arm: index for index, arm in enumerate(arms)}
+        values = sorted(outcome["values"].items(), key=lambda item: order.get(item[0], len(order)))
+        parts = [f"{arms.get(arm, arm)} {fmt(value)}" for arm, value in values]
         text += ": " + " vs ".join(parts)
     elif measure != "hazard-ratio" and "value" in outcome:
         value = outcome["value"]

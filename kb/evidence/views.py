@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from kb.evidence import compare as comparing
 from kb.evidence import data, figures
 from kb.evidence.forms import CompareForm, EvidenceFilterForm
+from kb.evidence.graph import map_graph
 from kb.models import Article
 
 # The guide the evidence page points to for reading hazard ratios, if present.
@@ -42,12 +43,12 @@ def evidence(request):
         "filters": filters,
         "filtered": any(filters.values()),
         "filter_labels": [labels[name][value] for name, value in filters.items() if value],
-        "sort_label": f"{data.SORT_KEYS[key][0].lower()}{', descending' if descending else ''}",
+        "sort_label": _sort_label(key, descending),
         "guide": Article.objects.for_listing().filter(slug=GUIDE).first(),
         "sort_key": key,
         "descending": descending,
         "columns": _columns(filters, key, descending),
-        "forest": _evidence_forest(rows, key, descending),
+        "forest": _evidence_forest(rows, key),
         "timeline": figures.approval_timeline(approvals, "Approvals over time"),
         "approvals": approvals,
     })
@@ -67,7 +68,15 @@ def _columns(filters, current, descending):
     return columns
 
 
-def _evidence_forest(rows, key, descending):
+def _sort_label(key, descending):
+    """"PFS hazard ratio, descending", "setting"."""
+    label = data.SORT_KEYS[key][0]
+    if not label[:2].isupper():
+        label = label[0].lower() + label[1:]
+    return f"{label}, descending" if descending else label
+
+
+def _evidence_forest(rows, key):
     estimates = [e for row in rows for e in row.hazard_ratios("pfs")]
     if key == "setting":
         # In setting order the plot gets a heading per setting, like a subgroup plot.
@@ -94,7 +103,7 @@ def compare(request):
 
 
 def knowledge_map(request):
-    graph = data.map_graph()
+    graph = map_graph()
     return render(request, "evidence/map.html", {
         "map": figures.knowledge_map(graph, "From CD38 to the trials"),
         "rows": graph["rows"],

@@ -13,6 +13,7 @@ depend on how the work was split. Small batches (an editor's reload, the
 tests) stay in the calling process: a pool costs more to start than a few
 pages cost to render, and serial runs are the simplest to debug.
 """
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -67,6 +68,10 @@ def _render_in_pool(records, index, slugs, count):
 
     chunks = [slugs[start:start + CHUNK] for start in range(0, len(slugs), CHUNK)]
     _job = (records, index)
+    # A forked worker shares the loader's memory until either side writes to a
+    # page; a garbage collection in the worker would write to every object's
+    # header, so the objects that exist now are left out of collections.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(count, len(chunks)), mp_context=context,
@@ -74,6 +79,7 @@ def _render_in_pool(records, index, slugs, count):
             for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
                 yield from zip(chunk, results)
     finally:
+        gc.unfreeze()
         _job = None
 
 

@@ -69,6 +69,15 @@
     var heading = link.parentNode;
     if (!heading.id) return;
     var name = headingName(heading);
+    /* The heading's own words name it, not its ¶ and button (screen readers'
+       list of headings stays "Blood tests", not "Blood tests ¶ Copy link"). */
+    var label = doc.createElement("span");
+    label.id = "kb-h-" + heading.id;
+    Array.prototype.slice.call(heading.childNodes).forEach(function (node) {
+      if (node !== link) label.appendChild(node);
+    });
+    heading.insertBefore(label, link);
+    heading.setAttribute("aria-labelledby", label.id);
     link.setAttribute("aria-label", "Permalink to section: " + name);
     var button = doc.createElement("button");
     button.type = "button";

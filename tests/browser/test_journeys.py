@@ -70,6 +70,10 @@ def test_permalink_and_copy_link_show_on_hover_and_copy_the_section_url(browsing
     expect(permalink).to_have_attribute("href", "#blood-tests")
     screenshot(page, "journey-copy-link-hover", full_page=False)
 
+    # The heading's name stays its own words for screen readers' list of headings.
+    expect(page.get_by_role("heading", name="Blood tests", exact=True)).to_have_count(1)
+    expect(permalink).to_have_accessible_name("Permalink to section: Blood tests")
+
     button.click()
     expect(button).to_have_text("Copied")
     expect(page.locator("#kb-status")).to_contain_text("copied")
@@ -167,7 +171,8 @@ def test_keyboard_only_reader(page):
         info = page.evaluate("""() => {
             const el = document.activeElement, style = getComputedStyle(el);
             return {tag: el.tagName, cls: el.className, text: el.textContent.trim().slice(0, 40),
-                    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+                    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+                             && style.opacity === '1',
                     inFooter: !!el.closest('footer.site-footer'), body: el === document.body};
         }""")
         if info["body"] or info["inFooter"]:
@@ -181,6 +186,7 @@ def test_keyboard_only_reader(page):
     assert "headerlink" in classes and "copy-link" in classes
     assert "glossary-term" in classes
     assert "Copy citation" in texts
+    # Everything focused is visible (the ¶ and "Copy link" too) and outlined.
     assert not outline_missing, f"no visible focus indicator on {outline_missing}"
 
     # A table-of-contents link moves the reader to its section.
@@ -200,9 +206,11 @@ def test_map_on_the_home_page_links_and_highlights_connections(page):
     ids = sorted(linked.evaluate_all("els => els.map(e => e.id)"))
     assert ids == ["map-adcc", "map-cd38", "map-cdc", "map-d-rd", "map-sirius"]
     screenshot(page, "home-map-highlight", full_page=False)
-    page.keyboard.press("Tab")   # leaves nothing highlighted behind on blur
-    page.locator("#map-d-rd").focus()
-    assert "map-lenalidomide" not in ids   # partner drugs are not a map column
+    page.mouse.move(0, 0)        # leaving the map clears the highlight
+    expect(page.locator(".kb-map")).not_to_have_class(re.compile("is-active"))
+    expect(linked).to_have_count(0)
+    page.locator("#map-d-rd").focus()   # keyboard focus highlights too
     expect(page.locator("#map-daratumumab")).to_have_class(re.compile("is-linked"))
+    assert page.locator("#map-lenalidomide").count() == 0   # partner drugs are not a column
     page.locator("#map-sirius").click()
     expect(page).to_have_url(re.compile(r"/trials/sirius/$"))

@@ -35,6 +35,8 @@ def test_axe_finds_no_violations_on_any_page_type(browsing, scheme):
         violations = axe_violations(page, rules=["color-contrast"] if scheme == "dark" else None)
         if violations:
             failures[url] = violations
+        if name == "not-found":
+            screenshot(page, f"{scheme}-not-found", full_page=False)
     assert not failures, describe(failures)
 
 
@@ -106,8 +108,8 @@ def test_table_of_contents_folds_on_narrow_screens_and_sticks_on_wide_ones(brows
     toc_box = desktop.locator("details.toc").bounding_box()
     body_box = desktop.locator(".article-body").bounding_box()
     assert toc_box["x"] > body_box["x"] + body_box["width"], "the contents are not beside the text"
-    desktop.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
-    desktop.wait_for_timeout(100)
+    desktop.evaluate("window.scrollTo({top: document.body.scrollHeight / 2, behavior: 'instant'})")
+    desktop.wait_for_function("() => window.scrollY > 300")
     top = desktop.locator("details.toc").evaluate("el => el.getBoundingClientRect().top")
     assert 0 <= top <= 40, f"the contents did not stick (top {top})"
 
