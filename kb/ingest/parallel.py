@@ -16,6 +16,7 @@ pages cost to render, and serial runs are the simplest to debug.
 import gc
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from kb.ingest.render import Renderer
@@ -42,7 +43,13 @@ def workers():
 
 
 def can_fork():
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Fork only from a single-threaded process (load_content, check_content).
+
+    Forking a threaded process (the dev server's live reload, a web worker)
+    copies locks other threads may hold, which can hang the child.
+    """
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 def render_many(records, index, slugs, renderer=None):
