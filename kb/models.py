@@ -243,7 +243,10 @@ class Approval(models.Model):
     position = models.PositiveIntegerField()
     agency = models.CharField(max_length=40)
     date = models.DateField()
-    type = models.CharField(max_length=20, choices=AGENCY_TYPES)
+    # Blank when the source gives the date but not the kind of approval:
+    # better "not stated" than a guess (medical review, issue #3).
+    type = models.CharField(max_length=20, choices=[("", "Not stated"), *AGENCY_TYPES],
+                            blank=True)
     setting = models.CharField(max_length=64, choices=SETTINGS)
     summary = models.TextField(blank=True)
     basis = models.ManyToManyField(Trial, related_name="supported_approvals", blank=True)

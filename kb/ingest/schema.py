@@ -311,14 +311,15 @@ def approvals(check, path, value):
 
 
 def _approval(check, path, value):
-    value = check.mapping(path, value, ("agency", "date", "type", "setting", "reference"),
-                          ("basis", "summary"))
+    value = check.mapping(path, value, ("agency", "date", "setting", "reference"),
+                          ("type", "basis", "summary"))
     if value is None:
         return None
     result = {
         "agency": check.text((*path, "agency"), value["agency"]),
         "date": check.date((*path, "date"), value["date"]),
-        "type": check.choice((*path, "type"), value["type"], APPROVAL_TYPES),
+        "type": (check.choice((*path, "type"), value["type"], APPROVAL_TYPES)
+                 if "type" in value else ""),
         "setting": check.choice((*path, "setting"), value["setting"], SETTING_VALUES),
         "reference": check.text((*path, "reference"), value["reference"]),
         "basis": check.slugs((*path, "basis"), value.get("basis", [])) or [],
