@@ -46,10 +46,12 @@ test: install-test node_modules/.installed
 # Production mode (issue #7; README "Production"): settings from the
 # environment, DJANGO_SECRET_KEY required. Checks the deployment settings,
 # collects static files (hashed, gzipped), migrates, loads content/, then runs
-# gunicorn with WORKERS processes on HOST:PORT (127.0.0.1: put a TLS proxy or
-# load balancer in front). Sync workers: requests are short and CPU-bound.
-# Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR.
-WORKERS ?= 4
+# gunicorn with WORKERS processes of THREADS threads on HOST:PORT (127.0.0.1:
+# put a TLS proxy or load balancer in front). Threaded workers keep the
+# proxy's connections alive: 3x the requests/s of sync workers on 2 cores
+# (BENCHMARKS.md). Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR.
+WORKERS ?= 3
+THREADS ?= 4
 serve-prod: export DJANGO_DEBUG = 0
 serve-prod: export KB_PAGE_CACHE_DIR ?= $(CURDIR)/var/page-cache
 serve-prod: install
@@ -57,9 +59,10 @@ serve-prod: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_content
-	@echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS) gunicorn workers (production settings)"
+	@echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS)x$(THREADS) gunicorn workers (production settings)"
 	exec $(VENV)/bin/gunicorn kb.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--timeout 30 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500
+		--worker-class gthread --threads $(THREADS) --keep-alive 5 \
+		--timeout 30 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 $(GUNICORN_ARGS)
 
 # The whole site as static files for any host or CDN: make export-site BASE_URL=https://...
 EXPORT_DIR ?= export

@@ -6,7 +6,8 @@
 #   bash bench/loadtest.sh            # or: make loadtest
 #
 # Knobs: CONNECTIONS (64), DURATION (60s), THREADS (wrk threads, 2), PORT
-# (8765), WORKERS (gunicorn processes, 4). Results: a Markdown table on
+# (8765), WORKERS (gunicorn processes, 3; 4 threads each), GUNICORN_ARGS (more gunicorn
+# options), SCENARIOS ("articles indexes search"). Results: a Markdown table on
 # stdout and in bench/out/loadtest/loadtest.md, raw wrk output in bench/out/loadtest/wrk-*.txt.
 # The server uses its own database and static folder under bench/out/loadtest/, so
 # the development db.sqlite3 is untouched.
@@ -18,7 +19,9 @@ CONNECTIONS="${CONNECTIONS:-64}"
 DURATION="${DURATION:-60s}"
 THREADS="${THREADS:-2}"
 PORT="${PORT:-8765}"
-WORKERS="${WORKERS:-4}"
+WORKERS="${WORKERS:-3}"
+SCENARIOS="${SCENARIOS:-articles indexes search}"
+GUNICORN_ARGS="${GUNICORN_ARGS:-}"
 HOST=127.0.0.1   # never anything but loopback
 BASE="http://$HOST:$PORT"
 mkdir -p "$OUT"
@@ -40,6 +43,7 @@ rm -rf "$KB_PAGE_CACHE_DIR"
 echo "starting make serve-prod on $BASE ($WORKERS workers; log: bench/out/loadtest/server.log)"
 # setsid: the server (make -> gunicorn) gets its own process group, ended as one.
 setsid make --no-print-directory serve-prod HOST="$HOST" PORT="$PORT" WORKERS="$WORKERS" \
+    GUNICORN_ARGS="$GUNICORN_ARGS" \
     >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 stop_server() {
@@ -89,7 +93,7 @@ REPORT="$OUT/loadtest.md"
     echo "| scenario | URLs | requests/s | p50 | p99 | requests | errors |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
 } >"$REPORT"
-for scenario in articles indexes search; do
+for scenario in $SCENARIOS; do
     echo "wrk: $scenario, $CONNECTIONS connections, $DURATION"
     WRK_PATHS="$OUT/$scenario.txt" timeout 300 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" \
         --timeout 10s --latency -s "$OUT/paths.lua" "$BASE" | tee "$OUT/wrk-$scenario.txt"
@@ -110,5 +114,5 @@ print(f"| {scenario} | {urls} | {float(rps):,.0f} | {p50} | {p99} | {int(total):
 PY
 done
 echo
-echo "gunicorn: $WORKERS workers; wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per scenario"
+echo "gunicorn: $WORKERS workers $GUNICORN_ARGS; wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per scenario"
 cat "$REPORT"

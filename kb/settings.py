@@ -103,6 +103,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", 60)),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: the article page's one big join (a table per kind) looks costly
+    # to the planner, which then spends ~1 s compiling it to run a query of a
+    # millisecond (measured on PostgreSQL 15; issue #7).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers keep reading the last committed load while load_content
     # writes the next one; IMMEDIATE takes the write lock up front so two

@@ -210,3 +210,7 @@ def test_a_term_already_linked_by_the_editor_is_not_linked_again_by_the_glossary
     finally:
         GLOSSARY.pop()
     assert "glossary-term" not in html
+
+
+def test_a_heading_named_main_does_not_clash_with_the_page_landmark():
+    assert '<h2 id="main-section">' in render("## Main").html

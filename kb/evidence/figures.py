@@ -339,12 +339,12 @@ class KnowledgeMap:
 
 MAP_COLUMNS = [  # heading, left x, node width
     ("Target", 4, 64),
-    ("How it works", 100, 244),
-    ("CD38 therapies", 376, 200),
-    ("Combinations", 608, 96),
-    ("Trials", 736, 108),
+    ("How it works", 100, 256),
+    ("CD38 therapies", 388, 200),
+    ("Combinations", 620, 96),
+    ("Trials", 748, 108),
 ]
-MAP_WIDTH = 848
+MAP_WIDTH = 860
 MAP_ROW = 30
 MAP_TOP = 40
 

@@ -24,7 +24,7 @@ from kb.ingest.slugs import slugify
 
 # Names that an element id would shadow on window/document (DOM clobbering).
 RESERVED_IDS = frozenset("""
-location document window top self parent frames opener name status history navigator
+location document window top self parent main frames opener name status history navigator
 screen alert confirm prompt open close print fetch origin length cookie domain body head
 forms images links scripts anchors plugins embeds all children attributes defaultview
 localstorage sessionstorage crypto performance console eval settimeout setinterval
