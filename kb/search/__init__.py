@@ -106,40 +106,50 @@ def search(raw_query, kind=None, page=1):
         return results
     results.go_to = exact_match(query)
     groups = [words] + synonyms(query, results.go_to)
-    ranked = _ranked(groups, kind)
+    ranked, ranked_groups = _ranked(groups, kind), groups
     if len(ranked) < 3:
         corrected = correct(words)
         if corrected:
             suggestion = " ".join(corrected)
-            better = _ranked([corrected] + synonyms(suggestion, None), kind)
+            better_groups = [corrected] + synonyms(suggestion)
+            better = _ranked(better_groups, kind)
             if len(better) > len(ranked):
                 # "Did you mean ...?" only when it finds more than what was typed.
                 results.suggestion = suggestion
                 if not ranked:
-                    ranked, results.corrected = better, True
+                    ranked, ranked_groups, results.corrected = better, better_groups, True
                     results.go_to = results.go_to or exact_match(suggestion)
     results.total = len(ranked)
     start = (results.page - 1) * PAGE_SIZE
-    results.hits = _hydrate(ranked[start:start + PAGE_SIZE])
+    shown = ranked[start:start + PAGE_SIZE]
+    texts = _backend().snippets(ranked_groups, [s[0] for e in shown for s in e[2]])
+    results.hits = _hydrate(shown, texts)
     return results
 
 
 def exact_match(query):
-    """The article whose title, slug or alias is exactly the query, if any."""
+    """The article whose slug, alias or title (as a slug) is exactly the query, if any.
+
+    Two indexed look-ups (slug, then alias slug) rather than one OR across a
+    join, which cannot use either index.
+    """
     key = normalize(query)
     if not key:
         return None
-    found = Article.objects.for_listing().filter(Q(slug=key) | Q(aliases__slug=key)).first()
-    if found:
-        return found
-    for article in Article.objects.for_listing().filter(title__iexact=query):
-        return article
-    return None
+    found = Article.objects.for_listing().filter(slug=key).first()
+    if found is None:
+        alias = Alias.objects.filter(slug=key).values_list("article_id", flat=True).first()
+        if alias is not None:
+            found = Article.objects.for_listing().filter(pk=alias).first()
+    return found
 
 
-def synonyms(query, article):
+NOT_LOOKED_UP = object()
+
+
+def synonyms(query, article=NOT_LOOKED_UP):
     """Other names of the page the query names: "Darzalex" also searches "daratumumab"."""
-    if article is None:
+    if article is NOT_LOOKED_UP:
         article = exact_match(query)
     if article is None:
         return []
@@ -177,18 +187,18 @@ def _closest_by_trigram(word):
 
 
 def _ranked(groups, kind):
-    """[(article_id, score, [(section_id, score, snippet)])] best first."""
+    """[(article_id, score, [(section_id, score)])] best first."""
     rows = _backend().search(groups, kind, CANDIDATES)
     by_article = {}
-    for section_id, article_id, score, snippet in rows:
+    for section_id, article_id, score in rows:
         entry = by_article.setdefault(article_id, [article_id, score, []])
         entry[1] = max(entry[1], score)
         if len(entry[2]) < SECTIONS_PER_ARTICLE:
-            entry[2].append((section_id, score, snippet))
+            entry[2].append((section_id, score))
     return sorted(by_article.values(), key=lambda e: -e[1])
 
 
-def _hydrate(ranked):
+def _hydrate(ranked, snippets):
     if not ranked:
         return []
     articles = Article.objects.for_listing().in_bulk([e[0] for e in ranked])
@@ -200,7 +210,8 @@ def _hydrate(ranked):
         if article is None:
             continue
         hit = ArticleHit(article, score)
-        for section_id, section_score, snippet in section_rows:
+        for section_id, section_score in section_rows:
+            snippet = snippets.get(section_id, "")
             section = sections.get(section_id)
             if section is None:
                 continue

@@ -43,24 +43,35 @@ def _query_text(groups):
 
 
 def search(groups, kind, limit):
+    """Best sections for ``groups``: [(section_id, article_id, score)], best first."""
     text = _query_text(groups)
     if not text:
         return []
     sql = f"""
-        WITH q AS (SELECT websearch_to_tsquery('{CONFIG}', %s) AS query),
-        hits AS (
-            SELECT s.id, s.article_id, s.text, ts_rank(s.search_vector, q.query) AS score
-            FROM kb_section s JOIN kb_article a ON a.id = s.article_id, q
-            WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
-            ORDER BY score DESC LIMIT %s)
-        SELECT hits.id, hits.article_id, hits.score,
-               ts_headline('{CONFIG}', hits.text, q.query,
-                           'StartSel=' || %s || ', StopSel=' || %s || ', MaxWords=30, MinWords=12')
-        FROM hits, q ORDER BY hits.score DESC"""
-    params = [text, *([kind] if kind else []), limit, MARK_START, MARK_END]
+        SELECT s.id, s.article_id, ts_rank(s.search_vector, q.query) AS score
+        FROM kb_section s JOIN kb_article a ON a.id = s.article_id,
+             websearch_to_tsquery('{CONFIG}', %s) AS q(query)
+        WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
+        ORDER BY score DESC LIMIT %s"""
+    params = [text, *([kind] if kind else []), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(row[0], row[1], float(row[2]), row[3]) for row in cursor.fetchall()]
+        return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+
+
+def snippets(groups, section_ids):
+    """ts_headline only for the sections shown: it is the costly part."""
+    ids = list(section_ids)
+    text = _query_text(groups)
+    if not ids or not text:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT s.id, ts_headline('{CONFIG}', s.text, q.query,
+                       'StartSel=' || %s || ', StopSel=' || %s || ', MaxWords=30, MinWords=12')
+            FROM kb_section s, websearch_to_tsquery('{CONFIG}', %s) AS q(query)
+            WHERE s.id = ANY(%s)""", [MARK_START, MARK_END, text, ids])
+        return dict(cursor.fetchall())
 
 
 def similar_names(word, limit=10):

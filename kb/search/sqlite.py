@@ -49,13 +49,13 @@ def _match_expression(groups):
 
 
 def search(groups, kind, limit):
-    """Best sections for ``groups``: [(section_id, article_id, score, snippet)]."""
+    """Best sections for ``groups``: [(section_id, article_id, score)], best first."""
     expression = _match_expression(groups)
     if not expression:
         return []
-    sql = (f"SELECT rowid, article_id, bm25({TABLE}, {WEIGHTS}) AS score, "
-           f"snippet({TABLE}, 3, %s, %s, '…', 16) FROM {TABLE} WHERE {TABLE} MATCH %s")
-    params = [MARK_START, MARK_END, expression]
+    sql = (f"SELECT rowid, article_id, bm25({TABLE}, {WEIGHTS}) AS score "
+           f"FROM {TABLE} WHERE {TABLE} MATCH %s")
+    params = [expression]
     if kind:
         sql += " AND kind = %s"
         params.append(kind)
@@ -64,7 +64,20 @@ def search(groups, kind, limit):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         # bm25 is "lower is better"; flip it so higher is better everywhere.
-        return [(row[0], int(row[1]), -row[2], row[3]) for row in cursor.fetchall()]
+        return [(row[0], int(row[1]), -row[2]) for row in cursor.fetchall()]
+
+
+def snippets(groups, section_ids):
+    """Highlighted snippets for the sections shown (only those: snippet() is costly)."""
+    ids = list(section_ids)
+    expression = _match_expression(groups)
+    if not ids or not expression:
+        return {}
+    sql = (f"SELECT rowid, snippet({TABLE}, 3, %s, %s, '…', 16) FROM {TABLE} "
+           f"WHERE {TABLE} MATCH %s AND rowid IN ({','.join('%s' for _ in ids)})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [MARK_START, MARK_END, expression, *ids])
+        return dict(cursor.fetchall())
 
 
 def count_rows():

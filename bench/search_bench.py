@@ -1,0 +1,116 @@
+"""Search latency on a loaded database (issue #5): p50/p95 for 50 fixed queries.
+
+    DATABASE_URL=sqlite:///bench/out/sqlite-10000.db .venv/bin/python bench/search_bench.py
+
+The 50 queries are drawn deterministically from the loaded content: single
+words, two-word phrases, exact titles, aliases and misspelt names (two letters
+swapped), so the mix is the same on every run and on both databases. Each
+query runs once to warm caches, then ``--rounds`` times; the figure is the
+server-side time of ``kb.search.search`` plus the rendered /search/ page size.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from kb.models import Alias, Article, Section  # noqa: E402
+from kb.search import search  # noqa: E402
+from kb.search.text import tokens  # noqa: E402
+
+
+def misspell(word):
+    if len(word) < 6:
+        return word + "e"
+    middle = len(word) // 2
+    return word[:middle - 1] + word[middle] + word[middle - 1] + word[middle + 1:]
+
+
+def fixed_queries():
+    titles = list(Article.objects.order_by("id").values_list("title", flat=True)[:400:40])
+    aliases = list(Alias.objects.order_by("id").values_list("name", flat=True)[:400:40])
+    headings = list(Section.objects.exclude(anchor="top").order_by("id")
+                    .values_list("heading", flat=True)[:2000:100])
+    words = [w for h in headings for w in tokens(h) if len(w) > 4]
+    singles = list(dict.fromkeys(words))[:15]
+    phrases = [" ".join(tokens(h)[:2]) for h in headings if len(tokens(h)) >= 2][:5]
+    typos = [misspell(max(tokens(t), key=len)) for t in titles if tokens(t)][:10]
+    queries = (singles + phrases + titles + aliases + typos)[:50]
+    return queries
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lower, upper = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lower] + (values[upper] - values[lower]) * (k - lower)
+
+
+def index_size():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            try:
+                cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'kb_search_fts%'")
+                return cursor.fetchone()[0]
+            except Exception:
+                return None
+        cursor.execute("SELECT pg_relation_size('kb_section_search_gin') + "
+                       "pg_column_size(search_vector)::bigint * 0 FROM kb_section LIMIT 1")
+        row = cursor.fetchone()
+        cursor.execute("SELECT SUM(pg_column_size(search_vector)) FROM kb_section")
+        vectors = cursor.fetchone()[0] or 0
+        return (row[0] if row else 0) + vectors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs per query")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args()
+
+    queries = fixed_queries()
+    client = Client()
+    timings, sizes, hits = [], [], []
+    for query in queries:
+        search(query)  # warm
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            results = search(query)
+            timings.append((time.perf_counter() - start) * 1000)
+        hits.append(results.total)
+        response = client.get("/search/", {"q": query}, HTTP_HOST="127.0.0.1")
+        sizes.append(len(response.content))
+    figures = {
+        "database": connection.vendor,
+        "articles": Article.objects.count(),
+        "sections": Section.objects.count(),
+        "queries": len(queries),
+        "rounds": args.rounds,
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(percentile(timings, 95), 2),
+        "max_ms": round(max(timings), 2),
+        "queries_with_hits": sum(1 for h in hits if h),
+        "page_bytes_median": int(statistics.median(sizes)),
+        "page_bytes_max": max(sizes),
+        "index_bytes": index_size(),
+    }
+    print(json.dumps(figures, indent=2))
+    print("queries:", json.dumps(queries))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
