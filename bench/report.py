@@ -39,9 +39,9 @@ def render(results):
              f"| memory | {m['memory_gb']} GB |",
              f"| load average at start | {m['loadavg_start']:.2f} |",
              "| contention (wall ÷ CPU of a fixed loop, before/after each size) | "
-             + ", ".join(f"{int(n):,}: {results['sizes'][n].get('contention', ['–', '–'])[0]}"
-                         f" / {results['sizes'][n].get('contention', ['–', '–'])[1]}"
-                         for n in sizes) + " |",
+             + ", ".join(f"{int(n):,}: " + " / ".join(
+                 _f(value) for value in (results["sizes"][n].get("contention") or [None, None]))
+                 for n in sizes) + " |",
              f"| kernel | {m['kernel']} |",
              f"| Python | {m['python']} |",
              f"| SQLite | {m['sqlite']} |",
@@ -232,7 +232,7 @@ def _targets(results, sizes):
                 if e:
                     rows.append(f"| one-file change < 2 s at {label} ({name.replace('_', ' ')})"
                                 f" | {_idle(e):.2f} s idle ({e['load_s']:.1f} s wall), "
-                                f"{e['rendered']} pages rendered | {_ok(_idle(e) < 2)} |")
+                                f"{e['rendered']} rendered | {_ok(_idle(e) < 2)} |")
             rows.append(f"| peak RSS of a {label} load < 400 MB | largest process "
                         f"{full['max_rss_mb']:.0f} MB, whole tree (PSS) "
                         f"{full['tree_pss_mb']:.0f} MB | "
