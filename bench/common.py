@@ -34,22 +34,21 @@ def django_env(database_url, content_dir, **extra):
 
 
 def _descendants(pid):
-    """``pid`` and every process below it (from /proc; Linux only)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
+    """``pid`` and every process below it (Linux: /proc/PID/task/TID/children).
+
+    Cheaper than scanning all of /proc, which matters on a busy machine: the
+    sampler runs every 0.1 s for the whole of a measurement.
+    """
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
         found.append(current)
-        todo.extend(children.get(current, []))
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue  # the process ended between two reads
     return found
 
 
@@ -71,7 +70,7 @@ def _memory_kb(pid):
 class TreeSampler(threading.Thread):
     """Samples the summed PSS and RSS of a process tree every ``interval`` s."""
 
-    def __init__(self, pid, interval=0.05):
+    def __init__(self, pid, interval=0.1):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_pss = self.peak_rss = 0
