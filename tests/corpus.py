@@ -184,3 +184,11 @@ def write(root, relative, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dedent(text), encoding="utf-8")
     return path
+
+
+def edit(root, relative, old, new):
+    """Replace the first ``old`` in a corpus file; fail loudly if the test's premise is wrong."""
+    path = Path(root) / relative
+    text = path.read_text()
+    assert old in text, f"test setup: {old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1))

@@ -3,16 +3,9 @@ import pytest
 
 from kb.ingest.loader import load
 from kb.models import ContentLoad
-from tests.corpus import write
+from tests.corpus import edit, write
 
 pytestmark = pytest.mark.django_db
-
-
-def edit(root, relative, old, new):
-    path = root / relative
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_a_load_records_each_kind_of_change(loaded):

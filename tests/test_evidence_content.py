@@ -5,6 +5,8 @@ from django.core.management import CommandError, call_command
 
 from tests.evidence_corpus import write_evidence_corpus
 
+from tests.corpus import edit
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,13 +15,6 @@ def content(tmp_path, settings):
     root = write_evidence_corpus(tmp_path / "content")
     settings.KB_CONTENT_DIR = root
     return root
-
-
-def edit(root, relative, old, new):
-    path = root / relative
-    text = path.read_text()
-    assert old in text, f"test setup: {old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def line_of(root, relative, needle):

@@ -8,6 +8,7 @@ import pytest
 from kb import live
 from kb.ingest.loader import load
 from kb.models import Article
+from tests.corpus import edit
 
 
 @pytest.fixture
@@ -16,13 +17,6 @@ def state(monkeypatch):
     fresh = live.LiveState()
     monkeypatch.setattr(live, "STATE", fresh)
     return fresh
-
-
-def edit(root, relative, old, new):
-    path = root / relative
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 @pytest.mark.django_db(transaction=True)  # the watcher writes from its own thread

@@ -6,16 +6,9 @@ from kb.models import (
     Alias, Approval, Article, Biomarker, Combination, ContentLoad, Link,
     Mechanism, Reference, Section, Therapy, Trial,
 )
-from tests.corpus import FILES, write
+from tests.corpus import FILES, edit, write
 
 pytestmark = pytest.mark.django_db
-
-
-def edit(root, relative, old, new):
-    path = root / relative
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_first_load_creates_every_article_with_typed_relations(loaded):

@@ -6,7 +6,7 @@ import pytest
 
 from kb.ingest.loader import load
 from kb.models import Article, Link
-from tests.corpus import FILES, write
+from tests.corpus import FILES, edit, write
 
 pytestmark = pytest.mark.django_db
 
@@ -16,19 +16,12 @@ def errors_for(content_dir):
     return [str(e) for e in load(content_dir, full=True).errors if e.is_error]
 
 
-def replace_in(content_dir, relative, old, new):
-    path = content_dir / relative
-    text = path.read_text()
-    assert old in text, f"test setup: {old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1))
-
-
 def test_the_test_corpus_is_valid(content_dir):
     assert errors_for(content_dir) == []
 
 
 def test_yaml_syntax_error_names_the_line(content_dir):
-    replace_in(content_dir, "mechanisms/adcc.md", "category: immune-effector",
+    edit(content_dir, "mechanisms/adcc.md", "category: immune-effector",
                "category: [immune-effector")
     # Other files link to adcc: those links still resolve, so this is the only error.
     errors = errors_for(content_dir)
@@ -57,27 +50,27 @@ def test_front_matter_that_is_not_a_mapping(content_dir):
 
 
 def test_missing_required_field(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "category: immune-effector\n", "")
+    edit(content_dir, "mechanisms/cdc.md", "category: immune-effector\n", "")
     assert errors_for(content_dir) == ["mechanisms/cdc.md:2: missing required key 'category'"]
 
 
 def test_wrong_type_of_field(content_dir):
-    replace_in(content_dir, "trials/sirius.md", "enrolled: 106", "enrolled: many")
-    replace_in(content_dir, "mechanisms/cdc.md", "category:", "see_also: adcc\ncategory:")
+    edit(content_dir, "trials/sirius.md", "enrolled: 106", "enrolled: many")
+    edit(content_dir, "mechanisms/cdc.md", "category:", "see_also: adcc\ncategory:")
     assert errors_for(content_dir) == [
         "mechanisms/cdc.md:5: see_also must be a list, not text",
         "trials/sirius.md:9: enrolled must be a whole number, not 'many'"]
 
 
 def test_wrong_date(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "last_reviewed: 2026-11-01",
+    edit(content_dir, "mechanisms/cdc.md", "last_reviewed: 2026-11-01",
                "last_reviewed: last week")
     assert errors_for(content_dir) == [
         "mechanisms/cdc.md:4: last_reviewed must be a date written YYYY-MM-DD, not 'last week'"]
 
 
 def test_unknown_key_suggests_the_right_one(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "summary:", "sumary:")
+    edit(content_dir, "mechanisms/cdc.md", "summary:", "sumary:")
     errors = errors_for(content_dir)
     assert "mechanisms/cdc.md:3: unknown key 'sumary' for a mechanisms article " \
            "(did you mean 'summary'?)" in errors
@@ -85,14 +78,14 @@ def test_unknown_key_suggests_the_right_one(content_dir):
 
 
 def test_duplicate_key(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "category: immune-effector",
+    edit(content_dir, "mechanisms/cdc.md", "category: immune-effector",
                "category: immune-effector\ncategory: direct")
     assert errors_for(content_dir) == [
         "mechanisms/cdc.md:6: key 'category' appears twice in the front matter"]
 
 
 def test_choice_outside_the_list(content_dir):
-    replace_in(content_dir, "therapies/daratumumab.md", "status: approved", "status: aproved")
+    edit(content_dir, "therapies/daratumumab.md", "status: approved", "status: aproved")
     errors = errors_for(content_dir)
     assert errors == ["therapies/daratumumab.md:7: status must be one of approved, "
                       "investigational, discontinued; found 'aproved'"]
@@ -119,32 +112,32 @@ def test_duplicate_slug_across_files(content_dir):
 
 
 def test_duplicate_alias_across_files(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "category:", "aliases: [Dara]\ncategory:")
+    edit(content_dir, "mechanisms/cdc.md", "category:", "aliases: [Dara]\ncategory:")
     assert errors_for(content_dir) == [
         "therapies/daratumumab.md:5: alias 'dara' is already the name of mechanisms/cdc.md"]
 
 
 def test_broken_link_suggests_a_name(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "[[adcc]]", "[[daratumab]]")
+    edit(content_dir, "mechanisms/cdc.md", "[[adcc]]", "[[daratumab]]")
     assert errors_for(content_dir) == [
         "mechanisms/cdc.md:7: unknown link target [[daratumab]] (did you mean 'daratumumab'?)"]
 
 
 def test_broken_section_link(content_dir):
-    replace_in(content_dir, "topics/infusion-reactions.md", "#side-effects", "#side-efects")
+    edit(content_dir, "topics/infusion-reactions.md", "#side-effects", "#side-efects")
     assert errors_for(content_dir) == [
         "topics/infusion-reactions.md:7: unknown section in [[daratumumab#side-efects]]: page "
         "'daratumumab' has no heading with id 'side-efects' (did you mean '#side-effects'?)"]
 
 
 def test_relation_to_a_missing_article(content_dir):
-    replace_in(content_dir, "therapies/daratumumab.md", "targets: [cd38]", "targets: [cd39]")
+    edit(content_dir, "therapies/daratumumab.md", "targets: [cd38]", "targets: [cd39]")
     assert errors_for(content_dir) == [
         "therapies/daratumumab.md:8: targets: no article 'cd39' (did you mean 'cd38'?)"]
 
 
 def test_relation_to_an_article_of_the_wrong_kind(content_dir):
-    replace_in(content_dir, "therapies/daratumumab.md", "mechanisms: [adcc, cdc]",
+    edit(content_dir, "therapies/daratumumab.md", "mechanisms: [adcc, cdc]",
                "mechanisms: [adcc, cd38]")
     assert errors_for(content_dir) == [
         "therapies/daratumumab.md:9: mechanisms: 'cd38' is a biomarkers article; "
@@ -152,13 +145,13 @@ def test_relation_to_an_article_of_the_wrong_kind(content_dir):
 
 
 def test_duplicate_pinned_heading_id(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "See also [[adcc]].",
+    edit(content_dir, "mechanisms/cdc.md", "See also [[adcc]].",
                "## One {#same}\nx\n\n## Two {#same}\ny")
     assert errors_for(content_dir) == ["mechanisms/cdc.md:7: duplicate heading id 'same' in this file"]
 
 
 def test_heading_id_that_would_shadow_a_browser_global(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "See also [[adcc]].", "## Where {#location}\nx")
+    edit(content_dir, "mechanisms/cdc.md", "See also [[adcc]].", "## Where {#location}\nx")
     assert errors_for(content_dir) == [
         "mechanisms/cdc.md:7: id 'location' would shadow the browser global 'location'; "
         "choose another"]
@@ -196,7 +189,7 @@ def test_symlink_inside_content_is_fine(content_dir):
 
 
 def test_slug_with_forbidden_characters(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "category:", "slug: CDC_mech\ncategory:")
+    edit(content_dir, "mechanisms/cdc.md", "category:", "slug: CDC_mech\ncategory:")
     assert errors_for(content_dir) == [
         "mechanisms/cdc.md:5: slug 'CDC_mech' may only use a-z, 0-9 and '-'"]
 
@@ -210,21 +203,21 @@ def test_file_name_that_gives_a_bad_slug(content_dir):
 
 
 def test_citation_of_an_unknown_reference(content_dir):
-    replace_in(content_dir, "therapies/daratumumab.md", "[@lonial-2016]", "[@lonial-2017]")
+    edit(content_dir, "therapies/daratumumab.md", "[@lonial-2016]", "[@lonial-2017]")
     assert errors_for(content_dir) == [
         "therapies/daratumumab.md:22: citation [@lonial-2017] names no reference of this file "
         "(references: lonial-2016)"]
 
 
 def test_outcome_interval_must_contain_the_estimate(content_dir):
-    replace_in(content_dir, "trials/sirius.md", "ci: [20.8, 38.9]", "ci: [30.8, 38.9]")
+    edit(content_dir, "trials/sirius.md", "ci: [20.8, 38.9]", "ci: [30.8, 38.9]")
     assert errors_for(content_dir) == [
         "trials/sirius.md:23: outcomes[1].ci [30.8, 38.9] does not contain the estimate 29.2"]
 
 
 def test_errors_are_collected_not_stopped_at_the_first(content_dir):
-    replace_in(content_dir, "mechanisms/cdc.md", "[[adcc]]", "[[nowhere]]")
-    replace_in(content_dir, "therapies/lenalidomide.md", "status: approved", "status: maybe")
+    edit(content_dir, "mechanisms/cdc.md", "[[adcc]]", "[[nowhere]]")
+    edit(content_dir, "therapies/lenalidomide.md", "status: approved", "status: maybe")
     write(content_dir, "topics/plain.md", "no front matter")
     assert len(errors_for(content_dir)) == 3
 
@@ -232,7 +225,7 @@ def test_errors_are_collected_not_stopped_at_the_first(content_dir):
 def test_a_failed_load_changes_nothing(loaded):
     before = list(Article.objects.values_list("slug", "title", "content_hash", "body_html"))
     links_before = Link.objects.count()
-    replace_in(loaded, "mechanisms/cdc.md", "title: Complement-dependent cytotoxicity (CDC)",
+    edit(loaded, "mechanisms/cdc.md", "title: Complement-dependent cytotoxicity (CDC)",
                "title: Changed title")
     write(loaded, "topics/new.md", "---\ntitle: New\nsummary: s\nlast_reviewed: 2026-01-01\n---\n[[gone]]\n")
     (loaded / "glossary/natural-killer-cell.md").unlink()

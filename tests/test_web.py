@@ -9,6 +9,7 @@ from django.urls import include, path
 
 from kb.ingest.loader import load
 from kb.models import Article
+from tests import corpus
 from tests.corpus import FILES
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +19,7 @@ DARA = "/therapies/daratumumab/"
 
 
 def edit(root, relative, old, new):
-    file = root / relative
-    text = file.read_text()
-    assert old in text
-    file.write_text(text.replace(old, new))
+    corpus.edit(root, relative, old, new)
     result = load(root)
     assert result.ok and result.applied, [str(e) for e in result.errors]
 
