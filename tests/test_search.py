@@ -116,3 +116,33 @@ def test_empty_query_shows_entry_points(loaded, client):
 def test_did_you_mean_link_on_the_page(loaded, client):
     page = client.get("/search/", {"q": "lenolidomide"}).content.decode()
     assert "Showing results for <strong>lenalidomide</strong>" in page
+
+
+def _write_zebrafish_pages(loaded, named, body_only):
+    for n in range(named):
+        write(loaded, f"topics/zebrafish-{n}.md", f"---\ntitle: Zebrafish {n}\nsummary: s\n"
+                                                  "last_reviewed: 2026-11-01\n---\nAbout fish.\n")
+    for n in range(body_only):
+        write(loaded, f"topics/pond-{n}.md", f"---\ntitle: Pond {n}\nsummary: s\nlast_reviewed: "
+                                             "2026-11-01\n---\nZebrafish, zebrafish, zebrafish.\n")
+    assert load(loaded).ok
+
+
+def test_name_and_heading_matches_rank_above_body_matches(loaded):
+    _write_zebrafish_pages(loaded, named=2, body_only=3)
+    ranked = slugs(search("zebrafish"))
+    assert sorted(ranked[:2]) == ["zebrafish-0", "zebrafish-1"]
+    assert sorted(ranked[2:]) == ["pond-0", "pond-1", "pond-2"]
+
+
+def test_body_matches_wait_until_the_name_matches_run_out(loaded, client):
+    # Page 1 is filled by pages named "Zebrafish": the body matches are not
+    # ranked yet, so the count is a lower bound and there is a next page.
+    _write_zebrafish_pages(loaded, named=12, body_only=5)
+    first = search("zebrafish")
+    assert (first.total, first.total_is_estimate, first.has_next) == (12, True, True)
+    assert "More than 12 pages found." in client.get("/search/", {"q": "zebrafish"}).content.decode()
+    second = search("zebrafish", page=2)
+    assert (second.total, second.total_is_estimate, second.has_next) == (17, False, False)
+    assert sorted(slugs(second)[2:]) == [f"pond-{n}" for n in range(5)]
+    assert not set(slugs(first)) & set(slugs(second))

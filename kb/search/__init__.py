@@ -20,6 +20,8 @@ from kb.search.text import clean_query, normalize, tokens
 
 PAGE_SIZE = 10
 SECTIONS_PER_ARTICLE = 3
+# The most sections ranked per tier; results beyond them are not shown (the
+# page says "more than N" and suggests adding a word).
 CANDIDATES = 400
 
 
@@ -84,6 +86,8 @@ class Results:
     page: int = 1
     hits: list = field(default_factory=list)       # this page's ArticleHits
     total: int = 0
+    total_is_estimate: bool = False  # more matched than were ranked: "more than {total}"
+    body_pending: bool = False      # body matches not ranked yet: a next page exists
     go_to: Article | None = None
     suggestion: str = ""            # "Did you mean ...?"
     corrected: bool = False         # hits are for ``suggestion``, not the query as typed
@@ -95,7 +99,9 @@ class Results:
 
     @property
     def has_next(self):
-        return self.page < self.pages
+        # While the body tier waits to be ranked, there is a next page even
+        # when the pages ranked so far end here (``_ranked``).
+        return self.page < self.pages or self.body_pending
 
 
 def search(raw_query, kind=None, page=1):
@@ -106,20 +112,25 @@ def search(raw_query, kind=None, page=1):
         return results
     results.go_to = exact_match(query)
     groups = [words] + synonyms(query, results.go_to)
-    ranked, ranked_groups = _ranked(groups, kind), groups
-    if len(ranked) < 3:
+    wanted = results.page * PAGE_SIZE + 1   # this page, and whether there is a next one
+    ranking = _ranked(groups, kind, wanted)
+    ranked_groups = groups
+    if len(ranking.articles) < 3:
         corrected = correct(words)
         if corrected:
             suggestion = " ".join(corrected)
             better_groups = [corrected] + synonyms(suggestion)
-            better = _ranked(better_groups, kind)
-            if len(better) > len(ranked):
+            better = _ranked(better_groups, kind, wanted)
+            if len(better.articles) > len(ranking.articles):
                 # "Did you mean ...?" only when it finds more than what was typed.
                 results.suggestion = suggestion
-                if not ranked:
-                    ranked, ranked_groups, results.corrected = better, better_groups, True
+                if not ranking.articles:
+                    ranking, ranked_groups, results.corrected = better, better_groups, True
                     results.go_to = results.go_to or exact_match(suggestion)
+    ranked = ranking.articles
     results.total = len(ranked)
+    results.total_is_estimate = ranking.more
+    results.body_pending = ranking.body_pending
     start = (results.page - 1) * PAGE_SIZE
     shown = ranked[start:start + PAGE_SIZE]
     texts = _backend().snippets(ranked_groups, [s[0] for e in shown for s in e[2]])
@@ -136,12 +147,14 @@ def exact_match(query):
     key = normalize(query)
     if not key:
         return None
-    found = Article.objects.for_listing().filter(slug=key).first()
-    if found is None:
-        alias = Alias.objects.filter(slug=key).values_list("article_id", flat=True).first()
-        if alias is not None:
-            found = Article.objects.for_listing().filter(pk=alias).first()
-    return found
+    # Slugs are unique: no ORDER BY (what .first() adds) is needed.
+    articles = Article.objects.for_listing().order_by()
+    found = list(articles.filter(slug=key)[:1])
+    if not found:
+        alias = list(Alias.objects.order_by().filter(slug=key).values_list("article_id", flat=True)[:1])
+        if alias:
+            found = list(articles.filter(pk=alias[0])[:1])
+    return found[0] if found else None
 
 
 NOT_LOOKED_UP = object()
@@ -186,38 +199,71 @@ def _closest_by_trigram(word):
     return matches[0] if matches else None
 
 
-def _ranked(groups, kind):
-    """[(article_id, score, [(section_id, score)])] best first."""
-    rows = _backend().search(groups, kind, CANDIDATES)
-    by_article = {}
+@dataclass
+class Ranking:
+    articles: list          # [[article_id, score, [(section_id, score)], tier]] best first
+    more: bool = False      # more sections matched than were ranked
+    body_pending: bool = False  # the body tier was not ranked (not needed yet)
+
+
+def _ranked(groups, kind, wanted):
+    """The articles for ``groups``, best first, in two tiers (issue #5).
+
+    First the sections that match in a title, alias or heading, ranked; then,
+    only when those give fewer than ``wanted`` articles, the sections that match
+    in the body. A common word ("medicines") is in most bodies, and scoring every
+    one of them was what made such searches slow (BENCHMARKS.md, "Search
+    latency"); a reader sees the body tier only after the name tier runs out.
+    """
+    backend = _backend()
+    by_article, seen = {}, set()
+    rows, more = backend.search(groups, kind, CANDIDATES, names_only=True)
+    _group(by_article, seen, rows, tier=0)
+    body_pending = False
+    if len(by_article) < wanted:
+        rows, more = backend.search(groups, kind, CANDIDATES)
+        _group(by_article, seen, rows, tier=1)
+    else:
+        body_pending = more or backend.matches_more_than(groups, kind, len(seen))
+        more = body_pending
+    articles = sorted(by_article.values(), key=lambda e: (e[3], -e[1]))
+    return Ranking(articles, more, body_pending)
+
+
+def _group(by_article, seen, rows, tier):
     for section_id, article_id, score in rows:
-        entry = by_article.setdefault(article_id, [article_id, score, []])
-        entry[1] = max(entry[1], score)
+        if section_id in seen:
+            continue
+        seen.add(section_id)
+        entry = by_article.setdefault(article_id, [article_id, score, [], tier])
+        entry[1] = max(entry[1], score) if entry[3] == tier else entry[1]
         if len(entry[2]) < SECTIONS_PER_ARTICLE:
             entry[2].append((section_id, score))
-    return sorted(by_article.values(), key=lambda e: -e[1])
 
 
 def _hydrate(ranked, snippets):
     if not ranked:
         return []
-    articles = Article.objects.for_listing().in_bulk([e[0] for e in ranked])
+    # order_by(): the models' default orderings would add a sort (and, for
+    # sections, a join to kb_article) to look-ups by primary key.
+    articles = Article.objects.for_listing().order_by().in_bulk([e[0] for e in ranked])
     section_ids = [s[0] for e in ranked for s in e[2]]
-    sections = Section.objects.only("anchor", "heading", "article_id").in_bulk(section_ids)
+    sections = {row[0]: row[1:] for row in Section.objects.filter(id__in=section_ids)
+                .order_by().values_list("id", "anchor", "heading")}
     hits = []
-    for article_id, score, section_rows in ranked:
+    for article_id, score, section_rows, _tier in ranked:
         article = articles.get(article_id)
         if article is None:
             continue
         hit = ArticleHit(article, score)
+        page_url = article.get_absolute_url()
         for section_id, section_score in section_rows:
             snippet = snippets.get(section_id, "")
-            section = sections.get(section_id)
-            if section is None:
+            if section_id not in sections:
                 continue
-            url = article.get_absolute_url() + ("" if section.anchor == "top" else f"#{section.anchor}")
-            hit.sections.append(SectionHit(section.anchor, section.heading,
-                                           highlight(snippet), section_score, url))
+            anchor, heading = sections[section_id]
+            url = page_url + ("" if anchor == "top" else f"#{anchor}")
+            hit.sections.append(SectionHit(anchor, heading, highlight(snippet), section_score, url))
         hits.append(hit)
     return hits
 

@@ -51,11 +51,11 @@ def vocabulary():
         if _cache["vocabulary"] is not None and _cache["load"] == latest:
             return _cache["vocabulary"]
     words = set()
-    for text in Article.objects.values_list("title", flat=True):
+    for text in Article.objects.order_by().values_list("title", flat=True):
         words.update(tokens(text))
-    for text in Alias.objects.values_list("name", flat=True):
+    for text in Alias.objects.order_by().values_list("name", flat=True):
         words.update(tokens(text))
-    for text in Section.objects.values_list("heading", flat=True).distinct():
+    for text in Section.objects.order_by().values_list("heading", flat=True).distinct():
         words.update(tokens(text))
     built = Vocabulary(words)
     with _lock:

@@ -42,21 +42,55 @@ def _query_text(groups):
     return " or ".join(" ".join(group) for group in groups if group)
 
 
-def search(groups, kind, limit):
-    """Best sections for ``groups``: [(section_id, article_id, score)], best first."""
-    text = _query_text(groups)
+def _names_query_text(groups):
+    # The same alternatives for to_tsquery, each word limited to weights A and B
+    # (title and aliases, heading): the first tier of results (issue #5).
+    alternatives = [" & ".join(f"{token}:AB" for token in group) for group in groups if group]
+    return " | ".join(f"({alternative})" for alternative in alternatives)
+
+
+def _query(groups, names_only):
+    if names_only:
+        return _names_query_text(groups), f"to_tsquery('{CONFIG}', %s)"
+    return _query_text(groups), f"websearch_to_tsquery('{CONFIG}', %s)"
+
+
+def search(groups, kind, limit, names_only=False):
+    """Best sections for ``groups``: ([(section_id, article_id, score)], more).
+
+    ``names_only`` keeps the sections that match in a title, alias or heading;
+    ``more`` is True when more sections matched than ``limit``.
+    """
+    text, tsquery = _query(groups, names_only)
     if not text:
-        return []
+        return [], False
     sql = f"""
-        SELECT s.id, s.article_id, ts_rank(s.search_vector, q.query) AS score
+        SELECT s.id, s.article_id, ts_rank(s.search_vector, q.query) AS score, count(*) OVER ()
         FROM kb_section s JOIN kb_article a ON a.id = s.article_id,
-             websearch_to_tsquery('{CONFIG}', %s) AS q(query)
+             {tsquery} AS q(query)
         WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
         ORDER BY score DESC LIMIT %s"""
     params = [text, *([kind] if kind else []), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    matched = rows[0][3] if rows else 0
+    return [(row[0], row[1], float(row[2])) for row in rows], matched > len(rows)
+
+
+def matches_more_than(groups, kind, count):
+    """Whether more than ``count`` sections match at all."""
+    text = _query_text(groups)
+    if not text:
+        return False
+    sql = f"""
+        SELECT 1 FROM kb_section s JOIN kb_article a ON a.id = s.article_id,
+             websearch_to_tsquery('{CONFIG}', %s) AS q(query)
+        WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
+        LIMIT 1 OFFSET %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [text, *([kind] if kind else []), count])
+        return cursor.fetchone() is not None
 
 
 def snippets(groups, section_ids):

@@ -48,23 +48,65 @@ def _match_expression(groups):
     return " OR ".join(alternatives)
 
 
-def search(groups, kind, limit):
-    """Best sections for ``groups``: [(section_id, article_id, score)], best first."""
+# The columns a reader means when a word is a page's name or a section's
+# subject. Rows that match there form the first tier of results; rows that
+# match only in the body come after them (issue #5: title and aliases above
+# headings above body).
+NAMES = "{title aliases heading}"
+# The most rows one query scores with bm25. Scoring costs about 2 µs a row, so
+# a word found in 50,000 sections would cost 100 ms; past this many, only the
+# first RANK_LIMIT matches (in index order) are scored, and the caller is told.
+RANK_LIMIT = 500
+
+
+def search(groups, kind, limit, names_only=False):
+    """Best sections for ``groups``: ([(section_id, article_id, score)], more).
+
+    ``names_only`` keeps the rows that match in the title, aliases or heading.
+    ``more`` is True when more rows matched than are returned: past ``limit``,
+    or past RANK_LIMIT, when the ranking covered only some of them. The article id comes from kb_section for the
+    rows kept: reading it from the FTS table would read each row's body too.
+    """
     expression = _match_expression(groups)
     if not expression:
-        return []
-    sql = (f"SELECT rowid, article_id, bm25({TABLE}, {WEIGHTS}) AS score "
-           f"FROM {TABLE} WHERE {TABLE} MATCH %s")
+        return [], True
+    if names_only:
+        expression = f"{NAMES} : ({expression})"
+    inner = (f"SELECT rowid, bm25({TABLE}, {WEIGHTS}) AS score FROM {TABLE} "
+             f"WHERE {TABLE} MATCH %s")
+    params = [expression]
+    if kind:
+        inner += " AND kind = %s"
+        params.append(kind)
+    inner += f" LIMIT {RANK_LIMIT}"
+    sql = (f"SELECT r.rowid, s.article_id, r.score, count(*) OVER () "
+           f"FROM ({inner}) AS r JOIN kb_section AS s ON s.id = r.rowid "
+           f"ORDER BY r.score LIMIT %s")
+    params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    scored = rows[0][3] if rows else 0
+    more = scored > len(rows) or scored >= RANK_LIMIT
+    # bm25 is "lower is better"; flip it so higher is better everywhere.
+    return [(row[0], int(row[1]), -row[2]) for row in rows], more
+
+
+def matches_more_than(groups, kind, count):
+    """Whether more than ``count`` sections match at all (stops at count + 1: cheap)."""
+    expression = _match_expression(groups)
+    if not expression:
+        return False
+    sql = f"SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s"
     params = [expression]
     if kind:
         sql += " AND kind = %s"
         params.append(kind)
-    sql += " ORDER BY score LIMIT %s"
-    params.append(limit)
+    sql += " LIMIT 1 OFFSET %s"
+    params.append(count)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        # bm25 is "lower is better"; flip it so higher is better everywhere.
-        return [(row[0], int(row[1]), -row[2]) for row in cursor.fetchall()]
+        return cursor.fetchone() is not None
 
 
 def snippets(groups, section_ids):
