@@ -214,3 +214,16 @@ def test_a_term_already_linked_by_the_editor_is_not_linked_again_by_the_glossary
 
 def test_a_heading_named_main_does_not_clash_with_the_page_landmark():
     assert '<h2 id="main-section">' in render("## Main").html
+
+
+def test_several_terms_in_one_paragraph_are_each_linked_in_place():
+    html = render_with_glossary("Both *PFS* and OS, then **more** text about OS and PFS.").html
+    assert html == (
+        '<p>Both <em><span class="glossary"><a aria-describedby="gl-progression-free-survival-1" '
+        'class="glossary-term" href="/glossary/progression-free-survival/">PFS</a>'
+        '<span class="glossary-def" id="gl-progression-free-survival-1" role="tooltip">'
+        'How long people live without the disease getting worse.</span></span></em> and '
+        '<span class="glossary"><a aria-describedby="gl-overall-survival-2" class="glossary-term" '
+        'href="/glossary/overall-survival/">OS</a><span class="glossary-def" '
+        'id="gl-overall-survival-2" role="tooltip">How long people live.</span></span>, then '
+        '<strong>more</strong> text about OS and PFS.</p>')

@@ -6,6 +6,7 @@
 - ``[@ref-id]``: a numbered citation of one of the file's references.
 - Every heading gets an id (toc); ids an editor pins with ``{#id}`` win, may not
   repeat, and may not shadow browser globals (DOM clobbering).
+- The first use of each glossary term links to its entry (``kb/ingest/glossary.py``).
 - The document is cut into sections (heading + plain text) for anchors and search.
 
 Per-document state lives on the extension and is cleared by ``reset()``, as
@@ -20,6 +21,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+# GlossaryEntry is also imported from here (kb/ingest/graph.py builds the entries).
+from kb.ingest.glossary import GlossaryEntry, GlossaryProcessor, PhraseFinder  # noqa: F401
 from kb.ingest.slugs import slugify
 
 # Names that an element id would shadow on window/document (DOM clobbering).
@@ -46,14 +49,6 @@ class Target:
     kind: str
     title: str
     url: str
-
-
-@dataclass
-class GlossaryEntry:
-    slug: str
-    url: str
-    definition: str
-    phrases: list        # words and phrases that stand for this entry in text
 
 
 @dataclass
@@ -166,91 +161,26 @@ class PinnedIdProcessor(Treeprocessor):
                 seen.add(element_id)
 
 
-SKIP_GLOSSARY_IN = {"a", "code", "pre", "abbr", "sup", "sub", "kbd", "h1", "h2", "h3", "h4", "h5",
-                    "h6", "dt", "th"}
-
-
-def glossary_pattern(entries):
-    """One regex for all glossary phrases; longest first so "stem cell transplant" beats "stem cell".
-
-    All-capital abbreviations (OS, CR, HR) match only in capitals, so the
-    words "os" or "or" never turn into links; other phrases ignore case.
-    """
-    alternatives = []
-    for phrase in sorted({p for e in entries for p in e.phrases}, key=len, reverse=True):
-        escaped = re.escape(phrase)
-        if phrase.upper() == phrase and any(c.isalpha() for c in phrase):
-            alternatives.append(escaped)
-        else:
-            alternatives.append(f"(?i:{escaped})")
-    if not alternatives:
-        return None
-    return re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])")
-
-
-class GlossaryProcessor(Treeprocessor):
-    """The first use of a glossary term in a page links to its entry, with the
-    definition inline for a tooltip and for screen readers (aria-describedby)."""
-
-    def __init__(self, md, extension):
-        super().__init__(md)
-        self.ext = extension
-
-    def run(self, root):
-        if self.ext.glossary_re is None:
-            return
-        # Terms the editor already linked with [[...]] are not linked twice.
-        self.used = {self.ext.current_slug, *(link.target for link in self.ext.state.links)}
-        self.count = 0
-        self._walk(root)
-
-    def _walk(self, el):
-        if el.tag in SKIP_GLOSSARY_IN or "glossary" in el.get("class", ""):
-            return
-        if el.text:
-            el.text = self._link_text(el, el.text, position=0)
-        for child in list(el):
-            self._walk(child)
-            if child.tail:
-                child.tail = self._link_text(el, child.tail, position=list(el).index(child) + 1)
-
-    def _link_text(self, parent, text, position):
-        """Link the first unused term in ``text``; return the text that stays in place."""
-        for match in self.ext.glossary_re.finditer(text):
-            entry = self.ext.glossary_by_phrase.get(match.group(1).lower())
-            if entry is None or entry.slug in self.used:
-                continue
-            self.used.add(entry.slug)
-            self.count += 1
-            wrapper = etree.Element("span", {"class": "glossary"})
-            link = etree.SubElement(wrapper, "a", {
-                "class": "glossary-term", "href": entry.url,
-                "aria-describedby": f"gl-{entry.slug}-{self.count}"})
-            link.text = match.group(1)
-            definition = etree.SubElement(wrapper, "span", {
-                "class": "glossary-def", "role": "tooltip", "id": f"gl-{entry.slug}-{self.count}"})
-            definition.text = entry.definition
-            rest = text[match.end():]
-            wrapper.tail = rest
-            parent.insert(position, wrapper)
-            # The remainder may hold further terms: keep linking in it.
-            wrapper.tail = self._link_text(parent, rest, position + 1)
-            return text[:match.start()]
-        return text
-
-
 NOT_TEXT = {"glossary-def", "headerlink"}
 
 
 def _text_without_definitions(el):
     """Plain text of an element, leaving out inline glossary definitions and ¶ links."""
-    skip = bool(NOT_TEXT & set(el.get("class", "").split()))
-    parts = [] if skip else [el.text or ""]
-    if not skip:
-        for child in el:
-            parts.append(_text_without_definitions(child))
-            parts.append(child.tail or "")
+    parts = []
+    _collect_text(el, parts)
     return "".join(parts)
+
+
+def _collect_text(el, parts):
+    classes = el.get("class")
+    if classes and not NOT_TEXT.isdisjoint(classes.split()):
+        return
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
 
 
 class SectionProcessor(Treeprocessor):
@@ -287,15 +217,17 @@ class SectionProcessor(Treeprocessor):
         state.sections = sections
 
 
+SPACES_RE = re.compile(r"\s+")
+
+
 def _squash(text):
-    return re.sub(r"\s+", " ", STASH_RE.sub(" ", text)).strip()
+    return SPACES_RE.sub(" ", STASH_RE.sub(" ", text)).strip()
 
 
 class KnowledgeBaseExtension(Extension):
     def __init__(self, resolve, glossary=(), **kwargs):
         self.resolve = resolve
-        self.glossary_re = glossary_pattern(glossary)
-        self.glossary_by_phrase = {p.lower(): e for e in glossary for p in e.phrases}
+        self.glossary = PhraseFinder(glossary)
         self.current_slug = None
         self.reference_numbers = {}
         self.state = DocState()

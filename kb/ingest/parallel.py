@@ -19,6 +19,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
+from kb.ingest import render
 from kb.ingest.render import Renderer
 
 # Below this many records the pool is not worth starting (~100 ms for two
@@ -70,8 +71,8 @@ def render_many(records, index, slugs, renderer=None):
 
 def _render_in_pool(records, index, slugs, count):
     global _job
-    # textstat takes ~0.5 s to import: once here, not once per worker.
-    import textstat  # noqa: F401
+    # Load the hyphenation dictionary (for the reading grade) once here, not once per worker.
+    render._hyphenator()
 
     chunks = [slugs[start:start + CHUNK] for start in range(0, len(slugs), CHUNK)]
     _job = (records, index)

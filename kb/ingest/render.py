@@ -3,8 +3,10 @@
 A pure function of the record and the site index, so it can run in worker
 processes and be skipped when neither has changed.
 """
+import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.ingest import sanitize
 from kb.ingest.errors import ContentError
@@ -56,23 +58,74 @@ class Renderer:
             needle = f"#{element_id}" if element_id else "\n# "
             error(needle, message)
         text = " ".join(section.text for section in state.sections)
+        word_count = len(WORD_RE.findall(text))
         return Rendered(
             html=sanitize.clean(html),
             toc=_plain_toc(self.md.toc_tokens),
             sections=state.sections,
             links=state.links,
-            word_count=len(WORD_RE.findall(text)),
-            reading_grade=reading_grade(text),
+            word_count=word_count,
+            reading_grade=reading_grade(text, word_count),
             errors=errors,
         )
 
 
-def reading_grade(text):
-    """Flesch-Kincaid grade, or None for text too short to judge."""
-    if len(WORD_RE.findall(text)) < 30:
+def reading_grade(text, word_count=None):
+    """Flesch-Kincaid grade, or None for text too short to judge.
+
+    ``word_count`` is ``len(WORD_RE.findall(text))``, when the caller has it.
+    """
+    if word_count is None:
+        word_count = len(WORD_RE.findall(text))
+    if word_count < 30:
         return None
-    import textstat
-    return round(textstat.flesch_kincaid_grade(text), 1)
+    return flesch_kincaid_grade(text)
+
+
+def flesch_kincaid_grade(text):
+    """The same figure as ``round(textstat.flesch_kincaid_grade(text), 1)``.
+
+    textstat 0.7.4, English, its default rounding (tests/test_readability.py
+    compares the two), for a fraction of the cost: textstat asks pyphen for
+    every word of every page, and importing it costs 0.5-1.6 s
+    (pkg_resources). Here each distinct word is hyphenated once per process
+    (issue 8).
+    """
+    words = _PUNCTUATION_RE.sub("", text.lower()).split()
+    sentences = _SENTENCE_RE.findall(text)
+    # Sentences of two words or fewer ("See above.") do not count, as in textstat.
+    short = sum(1 for s in sentences if len(s.split()) <= 2 or _word_count(s) <= 2)
+    sentence_length = _round(len(words) / max(1, len(sentences) - short))
+    syllables_per_word = _round(_syllables(words) / len(words)) if words else 0.0
+    return round(_round(0.39 * sentence_length + 11.8 * syllables_per_word - 15.59), 1)
+
+
+_PUNCTUATION_RE = re.compile(r"[^\w\s]")
+_SENTENCE_RE = re.compile(r"\b[^.!?]+[.!?]*")
+_syllable_counts = {}
+
+
+def _word_count(text):
+    """Words as textstat counts them: what stays between spaces once punctuation is gone."""
+    return len(_PUNCTUATION_RE.sub("", text).split())
+
+
+def _syllables(words):
+    counts = _syllable_counts
+    for word in set(words).difference(counts):
+        counts[word] = len(_hyphenator().positions(word)) + 1
+    return sum(map(counts.__getitem__, words))
+
+
+@lru_cache(maxsize=1)
+def _hyphenator():
+    import pyphen
+    return pyphen.Pyphen(lang="en_US")
+
+
+def _round(number):
+    """textstat's rounding to one decimal: halves away from zero."""
+    return math.floor(number * 10 + math.copysign(0.5, number)) / 10
 
 
 def _plain_toc(tokens):
