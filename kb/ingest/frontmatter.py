@@ -3,29 +3,59 @@
 PyYAML's ``safe_load`` forgets where a value stood; ``compose`` keeps marks.
 We do both so that every later error can name the line of the key it is about.
 """
-from dataclasses import dataclass, field
-
 import yaml
 
 # libyaml's parser when PyYAML was built with it (ten times faster); same results.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass
 class Lines:
-    """Where each key (and each list item) of the front matter stands in the file."""
-    line: int
-    children: dict | list = field(default_factory=dict)
+    """Where each key (and each list item) of the front matter stands in the file.
+
+    Kept as one nested tree of plain values, not an object per key: a load
+    holds one per file (10,000 at once, issue 8), and the load cache pickles
+    them (``readcache.py``). A node is a line number, or ``(line, children)``
+    where children is a dict (mapping keys) or a list (sequence items).
+    """
+    __slots__ = ("tree",)
+
+    def __init__(self, line, children=None):
+        self.tree = (line, children) if children else line
+
+    @classmethod
+    def from_tree(cls, tree):
+        lines = cls.__new__(cls)
+        lines.tree = tree
+        return lines
+
+    @property
+    def line(self):
+        return self.tree if isinstance(self.tree, int) else self.tree[0]
 
     def at(self, *path):
         """The line of the deepest part of ``path`` that exists."""
-        node = self
+        node = self.tree
         for part in path:
+            if isinstance(node, int):
+                break
             try:
-                node = node.children[part]
+                node = node[1][part]
             except (KeyError, IndexError, TypeError):
                 break
-        return node.line
+        return node if isinstance(node, int) else node[0]
+
+    def __eq__(self, other):
+        return isinstance(other, Lines) and self.tree == other.tree
+
+    def __repr__(self):
+        return f"Lines({self.tree!r})"
+
+    def __reduce__(self):
+        return (_lines_from_tree, (self.tree,))
+
+
+def _lines_from_tree(tree):
+    return Lines.from_tree(tree)
 
 
 class FrontMatterError(Exception):
@@ -35,6 +65,7 @@ class FrontMatterError(Exception):
 
 
 def _lines_of(node, offset, duplicates):
+    """The ``Lines`` tree of a YAML node (see ``Lines``)."""
     line = node.start_mark.line + offset
     if isinstance(node, yaml.MappingNode):
         children = {}
@@ -44,12 +75,13 @@ def _lines_of(node, offset, duplicates):
                 duplicates.append((key_node.start_mark.line + offset, key))
             child = _lines_of(value_node, offset, duplicates)
             # A key's own line is where the key is written, not where its value starts.
-            child.line = key_node.start_mark.line + offset
-            children[key] = child
-        return Lines(line, children)
+            key_line = key_node.start_mark.line + offset
+            children[key] = key_line if isinstance(child, int) else (key_line, child[1])
+        return (line, children) if children else line
     if isinstance(node, yaml.SequenceNode):
-        return Lines(line, [_lines_of(item, offset, duplicates) for item in node.value])
-    return Lines(line)
+        items = [_lines_of(item, offset, duplicates) for item in node.value]
+        return (line, items) if items else line
+    return line
 
 
 def split(text):
@@ -91,7 +123,7 @@ def split(text):
         raise FrontMatterError(2, f"front matter must be a mapping of keys to values, found {found}")
 
     duplicates = []
-    lines = _lines_of(node, offset, duplicates)
+    lines = Lines.from_tree(_lines_of(node, offset, duplicates))
     if duplicates:
         line, key = duplicates[0]
         raise FrontMatterError(line, f"key '{key}' appears twice in the front matter")

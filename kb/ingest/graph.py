@@ -56,7 +56,10 @@ def build_index(records):
     for record in records:
         for position, alias in enumerate(record.fields.get("aliases", [])):
             key = slugify(alias)
-            line = record.line_of("aliases", position)
+            # Looked up only for an error: a cached record unpacks its line
+            # numbers on first use (readcache.py).
+            line = record.line_of("aliases", position) if not key or index.names.get(
+                key, record.slug) != record.slug else None
             if not key:
                 errors.append(ContentError(record.path, line,
                                            f"alias {alias!r} has no letters or digits"))
@@ -110,6 +113,8 @@ def check_relations(records, index):
         fields = record.fields
 
         def canonical(key, name, allowed, line):
+            # ``line``: a number, or the front matter path of one (looked up
+            # only for an error; readcache.py unpacks line numbers on first use).
             problem, slug = _check_target(record, index, key, name, allowed, line)
             if problem:
                 errors.append(problem)
@@ -119,9 +124,9 @@ def check_relations(records, index):
             if spec.type not in ("slug", "slugs") or key == "slug" or key not in fields:
                 continue
             if spec.type == "slug":
-                fields[key] = canonical(key, fields[key], spec.kinds, record.line_of(key))
+                fields[key] = canonical(key, fields[key], spec.kinds, (key,))
             else:
-                fields[key] = [canonical(key, name, spec.kinds, record.line_of(key, position))
+                fields[key] = [canonical(key, name, spec.kinds, (key, position))
                                for position, name in enumerate(fields[key])]
         for position, approval in enumerate(fields.get("approvals", [])):
             approval["basis"] = [canonical(f"approvals[{position + 1}].basis", name, ("trials",),
@@ -134,17 +139,24 @@ def check_relations(records, index):
 
 
 def _check_target(record, index, key, name, allowed, line):
+    problem, slug = _target_problem(record, index, key, name, allowed)
+    if problem is None:
+        return None, slug
+    if isinstance(line, tuple):
+        line = record.line_of(*line)
+    return ContentError(record.path, line, problem), None
+
+
+def _target_problem(record, index, key, name, allowed):
     target = index.targets.get(index.names.get(slugify(name), ""))
     if target is None:
         hint = index.suggest(name)
-        return ContentError(record.path, line, f"{key}: no article '{name}'"
-                                               + (f" (did you mean '{hint}'?)" if hint else "")), None
+        return f"{key}: no article '{name}'" + (f" (did you mean '{hint}'?)" if hint else ""), None
     if target.kind not in allowed:
-        return ContentError(record.path, line,
-                            f"{key}: '{name}' is a {target.kind} article; "
-                            f"expected {' or '.join(allowed)}"), None
+        return (f"{key}: '{name}' is a {target.kind} article; "
+                f"expected {' or '.join(allowed)}"), None
     if index.owners.get(target.slug) == record.path:
-        return ContentError(record.path, line, f"{key}: an article cannot relate to itself"), None
+        return f"{key}: an article cannot relate to itself", None
     return None, target.slug
 
 

@@ -4,6 +4,7 @@ Nothing here looks at other files or at the database, so it can run in any
 order, in parallel, and be tested with strings.
 """
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,19 +44,30 @@ class Record:
 
 
 def discover(content_dir):
-    """Every candidate file below ``content_dir``, as (relative path, absolute path)."""
+    """Every candidate file below ``content_dir``, as (relative path, absolute path).
+
+    In path order. Hidden files and folders (editor swap files, .git) are
+    left out, and symbolic links to folders are listed, not followed
+    (``read`` refuses them). One ``scandir`` per folder: a reload lists
+    10,000 files before it knows which changed (issue 8).
+    """
     content_dir = Path(content_dir)
     found = []
-    for path in sorted(content_dir.rglob("*")):
-        relative = path.relative_to(content_dir).as_posix()
-        if any(part.startswith(".") for part in Path(relative).parts):
-            continue  # editor swap files, .git, ...
-        if path.is_dir() and not path.is_symlink():
-            continue
-        if relative == "README.md":
-            continue
-        found.append((relative, path))
-    return found
+
+    def walk(folder, parts):
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, (*parts, entry.name))
+                else:
+                    found.append(((*parts, entry.name), entry.path))
+
+    walk(content_dir, ())
+    found.sort()
+    return [("/".join(parts), content_dir.joinpath(*parts)) for parts, _ in found
+            if parts != ("README.md",)]
 
 
 def read(relative, path, content_dir, max_bytes):

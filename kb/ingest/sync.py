@@ -5,7 +5,9 @@ the last good state to the next one at commit and readers never see a
 half-applied load (STYLE.md example 1: parse, then sync).
 """
 
-from django.db import transaction
+import itertools
+
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from kb import search
@@ -35,8 +37,18 @@ M2M_FIELDS = {
 }
 
 
+# Rows per INSERT, and pages written (then let go of) per step: a 10,000-page
+# load never builds every Section and Link instance at once (issue 8).
+BATCH = 500
+CHUNK = 500
+
+
 def apply(plan):
-    """Apply a ``loader.Plan``; return the ContentLoad row."""
+    """Apply a ``loader.Plan``; return the ContentLoad row.
+
+    Every table is written with a few statements per chunk of pages, not a
+    few per page (issue 8: row-by-row writing cost ~8 ms per article).
+    """
     now = timezone.now()
     with transaction.atomic():
         ids = {row["slug"]: row["id"] for row in plan.existing.values()}
@@ -55,41 +67,30 @@ def apply(plan):
                 slug=f"removed-{article_id}", source_path=f"removed/{article_id}")
 
         # Therapies last: their class must exist first.
-        for slug in sorted(plan.changed, key=lambda s: plan.records[s].kind == "therapies"):
-            record = plan.records[slug]
-            ids[slug] = _save_article(record, plan.rendered[slug], plan.faces[slug],
-                                      ids.get(slug), now)
-        for slug in plan.rerendered:
-            rendered = plan.rendered[slug]
-            Article.objects.filter(id=ids[slug]).update(
-                body_html=rendered.html, toc=rendered.toc, word_count=rendered.word_count,
-                reading_grade=rendered.reading_grade)
+        changed = sorted(plan.changed, key=lambda s: plan.records[s].kind == "therapies")
+        new = [slug for slug in changed if slug not in ids]
+        edited = [slug for slug in changed if slug in ids]
+        _save_articles(plan, new, ids, now, create=True)
+        _save_articles(plan, edited, ids, now, create=False)
+        for chunk in _chunks(plan.rerendered):
+            _restore(plan, chunk)
+            Article.objects.bulk_update(
+                [Article(id=ids[slug], body_html=plan.rendered[slug].html,
+                         toc=plan.rendered[slug].toc, word_count=plan.rendered[slug].word_count,
+                         reading_grade=plan.rendered[slug].reading_grade) for slug in chunk],
+                ["body_html", "toc", "word_count", "reading_grade"], batch_size=BATCH)
+            _release(plan, chunk)
 
-        touched_ids = [ids[slug] for slug in touched]
-        old_anchors = _anchors_by_article(touched_ids)
-        Section.objects.filter(article_id__in=touched_ids).delete()
-        Link.objects.filter(source_id__in=touched_ids).delete()
-        Section.objects.bulk_create(
-            Section(article_id=ids[slug], position=position, anchor=s.anchor or "top",
-                    heading=s.heading or plan.records[slug].title, level=s.level, text=s.text)
-            for slug in touched for position, s in enumerate(plan.rendered[slug].sections))
-        Link.objects.bulk_create(
-            Link(source_id=ids[slug], target_id=ids[link.target], target_anchor=link.anchor,
-                 source_anchor=link.source_anchor, source_heading=headings.get(
-                     link.source_anchor, ""), position=position)
-            for slug in touched
-            for headings in [{s.anchor: s.heading for s in plan.rendered[slug].sections}]
-            for position, link in enumerate(plan.rendered[slug].links))
-        for slug in touched:
-            _record_anchor_moves(ids[slug], old_anchors.get(ids[slug], []),
-                                 plan.rendered[slug].sections)
+        for chunk in _chunks(touched):
+            _save_sections_and_links(plan, chunk, ids)
 
         changed_ids = [ids[slug] for slug in plan.changed]
-        for model in (Reference, Approval):
-            model.objects.filter(article_id__in=changed_ids).delete()
-        Alias.objects.filter(article_id__in=changed_ids, automatic=False).delete()
-        for slug in plan.changed:
-            _save_details(plan.records[slug], ids)
+        for id_chunk in _chunks(changed_ids):
+            for model in (Reference, Approval):
+                model.objects.filter(article_id__in=id_chunk).delete()
+            Alias.objects.filter(article_id__in=id_chunk, automatic=False).delete()
+        for chunk in _chunks(plan.changed):
+            _save_details(plan, chunk, ids)
         _save_relations(plan, ids)
 
         for old_slug, new_slug in plan.renamed.items():
@@ -97,18 +98,51 @@ def apply(plan):
                 Alias.objects.create(article_id=ids[new_slug], name=old_slug, slug=old_slug,
                                      automatic=True)
         # An automatic alias must not shadow a name that is now taken.
-        Alias.objects.filter(automatic=True, slug__in=list(plan.taken_names)).exclude(
-            article_id__in=[ids[s] for s in plan.renamed.values()]).delete()
+        for name_chunk in _chunks(sorted(plan.taken_names)):
+            Alias.objects.filter(automatic=True, slug__in=name_chunk).exclude(
+                article_id__in=[ids[s] for s in plan.renamed.values()]).delete()
         Article.objects.filter(id__in=gone).delete()
-        search.index(touched_ids, stale_sections)
+        touched_ids = [ids[slug] for slug in touched]
+        for number, id_chunk in enumerate(_chunks(touched_ids) or [[]]):
+            search.index(id_chunk, stale_sections if number == 0 else ())
 
         return ContentLoad.objects.create(
             finished_at=now, created=len(plan.created), updated=len(plan.updated),
             removed=len(plan.removed), unchanged=len(plan.unchanged), changes=plan.changes())
 
 
-def _save_article(record, rendered, face, article_id, now):
-    model = MODEL_FOR_KIND[record.kind]
+def _restore(plan, slugs):
+    """Bring back the HTML and section text of ``slugs`` from the load's spool."""
+    if plan.spool is not None:
+        for slug in slugs:
+            plan.spool.restore(slug, plan.rendered[slug])
+
+
+def _release(plan, slugs):
+    if plan.spool is not None:
+        for slug in slugs:
+            plan.spool.release(slug, plan.rendered[slug])
+
+
+def _insert_rows(model, columns, rows):
+    """INSERT ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} "
+           f"({', '.join(quote(model._meta.get_field(c).column) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, BATCH)):
+            cursor.executemany(sql, batch)
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def _article_values(record, rendered, face, now, ids):
     fields = record.fields
     values = {
         "kind": record.kind, "slug": record.slug, "title": fields["title"],
@@ -122,54 +156,166 @@ def _save_article(record, rendered, face, article_id, now):
     for key in SCALAR_FIELDS[record.kind]:
         values[key] = fields.get(key, defaults.get(key, ""))
     if record.kind == "therapies":
-        values["therapy_class_id"] = Article.objects.values_list("id", flat=True).get(
-            slug=fields["therapy_class"], kind="therapy-classes")
-    if article_id is None:
-        obj = model(created_at=now, **values)
-        obj.save()
-        return obj.pk
-    obj = model.objects.get(pk=article_id)
-    for key, value in values.items():
-        setattr(obj, key, value)
-    obj.save()
-    return obj.pk
+        # check_relations made it the canonical slug of a therapy class of this load.
+        values["therapy_class_id"] = ids[fields["therapy_class"]]
+    return values
 
 
-def _save_details(record, ids):
-    article_id = ids[record.slug]
+def _save_articles(plan, slugs, ids, now, create):
+    """Write the rows of changed pages: new ones in bulk, one model's table at a time."""
+    if not create:
+        for slug in slugs:  # an edit: a few pages, each a row of its kind's model
+            record = plan.records[slug]
+            _restore(plan, [slug])
+            obj = MODEL_FOR_KIND[record.kind].objects.get(pk=ids[slug])
+            for key, value in _article_values(record, plan.rendered[slug], plan.faces[slug],
+                                              now, ids).items():
+                setattr(obj, key, value)
+            obj.save()
+            _release(plan, [slug])
+        return
+    # Therapies come last in ``slugs`` and need their class's id: write in
+    # groups of one kind, in the order given.
+    groups = []
+    for slug in slugs:
+        kind = plan.records[slug].kind
+        if not groups or groups[-1][0] != kind or len(groups[-1][1]) >= CHUNK:
+            groups.append((kind, []))
+        groups[-1][1].append(slug)
+    for kind, group in groups:
+        model = MODEL_FOR_KIND[kind]
+        _restore(plan, group)
+        rows = [model(created_at=now, **_article_values(plan.records[slug], plan.rendered[slug],
+                                                         plan.faces[slug], now, ids))
+                for slug in group]
+        # Django's bulk_create refuses multi-table models: write the Article
+        # rows, then the kind's own table with the new ids.
+        parents = Article.objects.bulk_create(
+            [Article(**{f.attname: getattr(row, f.attname) for f in Article._meta.concrete_fields
+                        if f.attname != "id"}) for row in rows], batch_size=BATCH)
+        if any(parent.pk is None for parent in parents):  # backends that return no ids
+            by_slug = dict(Article.objects.filter(slug__in=group).values_list("slug", "id"))
+            for parent, slug in zip(parents, group):
+                parent.pk = by_slug[slug]
+        for row, parent, slug in zip(rows, parents, group):
+            row.article_ptr_id = row.pk = row.id = parent.pk
+            ids[slug] = parent.pk
+        local = [f for f in model._meta.local_concrete_fields]
+        for start in range(0, len(rows), BATCH):
+            model._base_manager._insert(rows[start:start + BATCH], fields=local, raw=True,
+                                        using=router.db_for_write(model))
+        del rows, parents
+        _release(plan, group)
+
+
+def _save_sections_and_links(plan, slugs, ids):
+    _restore(plan, slugs)
+    try:
+        _write_sections_and_links(plan, slugs, ids)
+    finally:
+        _release(plan, slugs)
+
+
+def _write_sections_and_links(plan, slugs, ids):
+    touched_ids = [ids[slug] for slug in slugs]
+    old_anchors = _anchors_by_article(touched_ids)
+    Section.objects.filter(article_id__in=touched_ids).delete()
+    Link.objects.filter(source_id__in=touched_ids).delete()
+    # The two largest tables (~8 sections and ~13 links per page) are written
+    # as plain rows: building a model instance per row cost more than the
+    # INSERT itself (issue 8).
+    _insert_rows(Section, ("article", "position", "anchor", "heading", "level", "text"), (
+        (ids[slug], position, s.anchor or "top", s.heading or plan.records[slug].title, s.level,
+         s.text)
+        for slug in slugs for position, s in enumerate(plan.rendered[slug].sections)))
+    _insert_rows(Link, ("source", "target", "target_anchor", "source_anchor", "source_heading",
+                        "position"), (
+        (ids[slug], ids[link.target], link.anchor, link.source_anchor,
+         headings.get(link.source_anchor, ""), position)
+        for slug in slugs
+        for headings in [{s.anchor: s.heading for s in plan.rendered[slug].sections}]
+        for position, link in enumerate(plan.rendered[slug].links)))
+    moved = {ids[slug]: plan.rendered[slug].sections for slug in slugs
+             if old_anchors.get(ids[slug])}
+    if moved:
+        stored = dict(Article.objects.filter(id__in=list(moved))
+                      .values_list("id", "anchor_moves"))
+        updates = []
+        for article_id, sections in moved.items():
+            moves = anchor_moves(stored.get(article_id) or {}, old_anchors[article_id], sections)
+            if moves is not None and moves != stored.get(article_id):
+                updates.append(Article(id=article_id, anchor_moves=moves))
+        Article.objects.bulk_update(updates, ["anchor_moves"], batch_size=BATCH)
+
+
+def _save_details(plan, slugs, ids):
+    records = [plan.records[slug] for slug in slugs]
     refs = Reference.objects.bulk_create(
-        Reference(article_id=article_id, position=position, key=ref["id"],
-                  citation=ref["citation"], doi=ref["doi"], pmid=ref["pmid"], url=ref["url"])
-        for position, ref in enumerate(record.fields.get("references", [])))
-    ref_ids = {ref.key: ref.pk for ref in refs}
+        (Reference(article_id=ids[record.slug], position=position, key=ref["id"],
+                   citation=ref["citation"], doi=ref["doi"], pmid=ref["pmid"], url=ref["url"])
+         for record in records
+         for position, ref in enumerate(record.fields.get("references", []))),
+        batch_size=BATCH)
+    ref_ids = {(ref.article_id, ref.key): ref.pk for ref in refs}
     if not all(ref_ids.values()):  # backends that do not return ids from bulk_create
-        ref_ids = dict(Reference.objects.filter(article_id=article_id).values_list("key", "id"))
-    for position, item in enumerate(record.fields.get("approvals", [])):
-        approval = Approval.objects.create(
-            article_id=article_id, position=position, agency=item["agency"], date=item["date"],
-            type=item["type"], setting=item["setting"], summary=item["summary"],
-            reference_id=ref_ids[item["reference"]])
-        approval.basis.set([ids[slug] for slug in item["basis"]])
-    seen = {record.slug}
+        ref_ids = {(article_id, key): pk for article_id, key, pk in Reference.objects.filter(
+            article_id__in=[ids[r.slug] for r in records]).values_list("article_id", "key", "id")}
+    approvals, bases = [], []
+    for record in records:
+        article_id = ids[record.slug]
+        for position, item in enumerate(record.fields.get("approvals", [])):
+            approvals.append(Approval(
+                article_id=article_id, position=position, agency=item["agency"],
+                date=item["date"], type=item["type"], setting=item["setting"],
+                summary=item["summary"], reference_id=ref_ids[(article_id, item["reference"])]))
+            bases.append(item["basis"])
+    approvals = Approval.objects.bulk_create(approvals, batch_size=BATCH)
+    if approvals and any(a.pk is None for a in approvals):
+        by_key = {(a.article_id, a.position): a.pk for a in Approval.objects.filter(
+            article_id__in=[ids[r.slug] for r in records])}
+        for approval in approvals:
+            approval.pk = by_key[(approval.article_id, approval.position)]
+    through = Approval.basis.through
+    through.objects.bulk_create(
+        (through(approval_id=approval.pk, trial_id=ids[slug])
+         for approval, basis in zip(approvals, bases) for slug in dict.fromkeys(basis)),
+        batch_size=BATCH)
     aliases = []
-    for name in record.fields.get("aliases", []):
-        key = slugify(name)
-        if key not in seen:
-            seen.add(key)
-            aliases.append(Alias(article_id=article_id, name=name, slug=key))
-    Alias.objects.filter(slug__in=[a.slug for a in aliases], automatic=True).delete()
-    Alias.objects.bulk_create(aliases)
+    for record in records:
+        seen = {record.slug}
+        for name in record.fields.get("aliases", []):
+            key = slugify(name)
+            if key not in seen:
+                seen.add(key)
+                aliases.append(Alias(article_id=ids[record.slug], name=name, slug=key))
+    for alias_chunk in _chunks(aliases):
+        Alias.objects.filter(slug__in=[a.slug for a in alias_chunk], automatic=True).delete()
+    Alias.objects.bulk_create(aliases, batch_size=BATCH)
 
 
 def _save_relations(plan, ids):
+    """Front matter relations, one through table at a time."""
+    rows = {}   # through model -> (source column, target column, [(source id, target id)])
+    sources = {}  # through model -> source ids whose rows are replaced
+    fields = [(kind, key) for kind, keys in M2M_FIELDS.items() for key in keys]
     for slug in plan.changed:
         record = plan.records[slug]
         article_id = ids[slug]
-        obj = MODEL_FOR_KIND[record.kind](pk=article_id)
-        for key in M2M_FIELDS.get(record.kind, ()):
-            getattr(obj, key).set([ids[target] for target in record.fields.get(key, [])])
-        Article(pk=article_id).see_also.set(
-            [ids[target] for target in record.fields.get("see_also", [])])
+        keys = [(MODEL_FOR_KIND[record.kind], key) for kind, key in fields if kind == record.kind]
+        keys.append((Article, "see_also"))
+        for model, key in keys:
+            field = model._meta.get_field(key)
+            through = field.remote_field.through
+            entry = rows.setdefault(through, (field.m2m_column_name(),
+                                              field.m2m_reverse_name(), []))
+            sources.setdefault(through, []).append(article_id)
+            entry[2].extend((article_id, ids[target])
+                            for target in dict.fromkeys(record.fields.get(key, [])))
+    for through, (source, target, pairs) in rows.items():
+        for id_chunk in _chunks(sources[through]):
+            through.objects.filter(**{f"{source}__in": id_chunk}).delete()
+        through.objects.bulk_create((through(**{source: a, target: b}) for a, b in pairs),
+                                    batch_size=BATCH)
 
 
 def _anchors_by_article(article_ids):
@@ -181,14 +327,17 @@ def _anchors_by_article(article_ids):
     return result
 
 
-def _record_anchor_moves(article_id, old, new_sections):
-    """Keep old #anchors working (issue #4): map each vanished anchor to its successor."""
+def anchor_moves(current, old, new_sections):
+    """Keep old #anchors working (issue #4): map each vanished anchor to its successor.
+
+    ``current`` is the article's stored map, ``old`` its (anchor, heading)
+    pairs of the last load; returns the new map, or None to keep ``current``.
+    """
     new_anchors = [s.anchor for s in new_sections if s.anchor]
     if not old or not new_anchors:
-        return
-    article = Article.objects.only("anchor_moves").get(pk=article_id)
+        return None
     live = set(new_anchors)
-    moves = {old_id: new_id for old_id, new_id in article.anchor_moves.items() if old_id not in live}
+    moves = {old_id: new_id for old_id, new_id in current.items() if old_id not in live}
     by_heading = {s.heading: s.anchor for s in new_sections if s.anchor}
     old_with_anchor = [(a, h) for a, h in old if a and a != "top"]
     for position, (anchor, heading) in enumerate(old_with_anchor):
@@ -201,5 +350,4 @@ def _record_anchor_moves(article_id, old, new_sections):
             seen.add(target)
             target = moves[target]
         moves[old_id] = target if target in live else new_anchors[0]
-    if moves != article.anchor_moves:
-        Article.objects.filter(pk=article_id).update(anchor_moves=moves)
+    return moves

@@ -74,9 +74,13 @@ def check(plan, full=False, stored=None, content_dir=None):
         found += summary_grade(record)
         found += review_overdue(record, date)
         found += references_without_link(record)
-        found += uncited_figures(record)
+        # A load that writes lets go of each body once it is rendered, keeping
+        # what the checks below need of it (``from_body``).
+        noted = getattr(plan, "body_notes", {}).get(slug)
+        found += noted["uncited"] if noted else uncited_figures(record)
         if rendered is not None:
-            found += heading_changes(record, rendered, stored.anchors.get(record.path, []))
+            found += heading_changes(record, rendered, stored.anchors.get(record.path, []),
+                                     noted["heading_lines"] if noted else None)
     found += orphans(plan, records, report, full, stored)
     return found
 
@@ -93,8 +97,10 @@ def summary_grade(record):
     summary = record.summary
     if not summary:
         return []
-    import textstat
-    grade = round(textstat.flesch_kincaid_grade(summary), 1)
+    # The same figure as round(textstat.flesch_kincaid_grade(summary), 1),
+    # without importing textstat (0.5-1.6 s) on every reload (issue 8).
+    from kb.ingest.render import flesch_kincaid_grade
+    grade = flesch_kincaid_grade(summary)
     if grade <= MAX_SUMMARY_GRADE:
         return []
     return [_warning(record, record.line_of("summary"), "summary-grade",
@@ -146,6 +152,7 @@ NOT_PROSE = (
 )
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+DIGIT_RE = re.compile(r"\d")
 LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -181,6 +188,8 @@ def blocks(record):
 
 def figures_in(text):
     """The figures a reader would see in ``text`` (markup left out), in order."""
+    if not DIGIT_RE.search(text):
+        return []  # every figure has a digit, and leaving markup out adds none
     for pattern in NOT_PROSE:
         text = pattern.sub(lambda m: " " + " ".join(g for g in m.groups() if g) + " "
                            if m.groups() else " ", text)
@@ -227,7 +236,12 @@ def heading_lines(record):
     return lines
 
 
-def heading_changes(record, rendered, old_sections):
+def from_body(record):
+    """What ``check`` needs of a record's body, taken before the body is let go of."""
+    return {"uncited": uncited_figures(record), "heading_lines": heading_lines(record)}
+
+
+def heading_changes(record, rendered, old_sections, lines=None):
     """Heading ids of the last load that this version no longer has.
 
     The site sends old #links to the successor (Article.anchor_moves), but a
@@ -239,7 +253,7 @@ def heading_changes(record, rendered, old_sections):
     if not new:
         return []
     by_heading = {heading: anchor for anchor, heading in new}
-    lines = heading_lines(record)
+    lines = heading_lines(record) if lines is None else lines
     old = [(anchor, heading) for anchor, heading in old_sections if anchor and anchor != "top"]
     found = []
     for position, (anchor, heading) in enumerate(old):
@@ -273,7 +287,9 @@ def incoming_links(plan, records, stored):
     for slug, rendered in plan.rendered.items():
         for link in rendered.links:
             incoming[link.target].add(slug)
-        for target in GLOSSARY_HREF_RE.findall(rendered.html):
+        targets = (plan.glossary_targets[slug] if slug in getattr(plan, "glossary_targets", {})
+                   else GLOSSARY_HREF_RE.findall(rendered.html))
+        for target in targets:
             incoming[target].add(slug)
     for source, target in stored.links:
         if source in records and source not in plan.rendered:
@@ -298,11 +314,24 @@ def _front_matter_targets(record):
 
 
 def orphans(plan, records, report, full, stored):
-    incoming = incoming_links(plan, records, stored)
+    """Pages that no other page links to.
+
+    A full check looks at every page. An incremental load looks at the pages
+    it reports on and at the pages whose links in could have changed: those
+    that pages re-rendered or removed by this load linked to before
+    (``stored.links`` holds exactly those links). A page linked only from
+    pages this load did not touch keeps its links, so it is not looked at.
+    """
     candidates = set(report)
     if not full:
         # Pages this load left without a link in, though they had one before.
         candidates |= {target for _, target in stored.links if target in records}
+    if not candidates:
+        return []
+    incoming = incoming_links(plan, records, stored)
+    if not full:
+        _stored_links_into(incoming, records, plan, [slug for slug in sorted(candidates)
+                                                     if not incoming.get(slug)])
     found = []
     for slug in sorted(candidates):
         if incoming.get(slug):
@@ -316,6 +345,30 @@ def orphans(plan, records, report, full, stored):
     return found
 
 
+def _stored_links_into(incoming, records, plan, targets):
+    """Add the links into ``targets`` stored by pages this load leaves as they are."""
+    if not targets:
+        return
+    from kb.models import Article, Link
+    try:
+        for source, target in (Link.objects.filter(target__slug__in=targets)
+                               .values_list("source__slug", "target__slug")):
+            if source in records and source not in plan.rendered and source != target:
+                incoming[target].add(source)
+        for target in targets:
+            if incoming.get(target) or records[target].kind != "glossary":
+                continue
+            # A glossary term is linked from the text on its first use; only
+            # the HTML says where (no Link row).
+            for source in (Article.objects.filter(body_html__contains=f'href="/glossary/{target}/')
+                           .values_list("slug", flat=True)):
+                if source in records and source not in plan.rendered and source != target:
+                    incoming[target].add(source)
+                    break
+    except (DatabaseError, RuntimeError):
+        return
+
+
 # What the last load stored --------------------------------------------------------
 
 @dataclass
@@ -327,21 +380,33 @@ class Stored:
     def from_db(cls, plan, full):
         """Heading ids (and, for an incremental load, links) of the last load.
 
+        A full check reads the heading ids of every page. An incremental load
+        reads those of the pages it reports on, and the links of the pages it
+        renders again or removes: whatever else the last load stored is
+        unchanged by this one (the rest is asked for by ``orphans``).
+
         A full check runs where there may be no database yet (a fresh clone,
         CI before migrate) or none allowed (tests of the corpus): then there
         is nothing to compare with, and no heading warning.
         """
         from kb.models import Article, Link, Section
         stored = cls()
-        paths = [r.path for r in plan.records.values() if not r.broken]
+        if full:
+            paths = [r.path for r in plan.records.values() if not r.broken]
+        else:
+            paths = [plan.records[slug].path for slug in plan.changed
+                     if not plan.records[slug].broken]
         try:
             for path, anchor, heading in (Section.objects.filter(article__source_path__in=paths)
                                           .order_by("article_id", "position")
                                           .values_list("article__source_path", "anchor", "heading")):
                 stored.anchors.setdefault(path, []).append((anchor, heading))
             if not full:
-                stored.links = set(Link.objects.values_list("source__slug", "target__slug"))
-                for slug, html in (Article.objects.filter(body_html__contains='href="/glossary/')
+                sources = [*plan.rendered, *plan.removed]
+                stored.links = set(Link.objects.filter(source__slug__in=sources)
+                                   .values_list("source__slug", "target__slug"))
+                for slug, html in (Article.objects.filter(slug__in=sources,
+                                                          body_html__contains='href="/glossary/')
                                    .values_list("slug", "body_html")):
                     stored.links.update((slug, target) for target in GLOSSARY_HREF_RE.findall(html))
         except (DatabaseError, RuntimeError):

@@ -1,0 +1,187 @@
+"""Remember what each content file parsed to, so a reload re-reads only edited files.
+
+Reading and checking 10,000 files costs ~10 s, against a target of 2 s for
+a reload after a one-file edit (issue 8). A reload re-reads a file only when
+its stamp changed; every other file's record (without its body) and its
+errors come from this cache, so errors of unchanged files are still reported
+on every load.
+
+The stamp is what git keeps for the same purpose: size, mtime, ctime and
+inode (``os.stat``, in nanoseconds). An edit that changes the content always
+changes ctime, which no tool can set back (``touch -d``, ``cp -p`` and
+``rsync -t`` restore mtime only). The one gap is an edit within the file
+system's clock tick of the read: both writes carry the same stamp. As git
+does with "racily clean" entries, a file whose stamp is less than
+``RACY_NS`` older than the moment it was read is not trusted and is read
+again on the next load, until a load reads it when it is old enough.
+Checking a content hash of every file instead would cost most of what the
+cache saves.
+
+The cache is one pickle per content folder in ``KB_LOAD_CACHE_DIR``
+(never inside the content folder). It is only a speed-up: a missing,
+unreadable or stale file (other code, other RENDER_VERSION, other file-size
+limit) is ignored and rewritten. Bodies are not kept: the loader reads the
+few it renders again (``body_of``).
+"""
+import hashlib
+import os
+import pickle
+import stat as stat_mod
+import tempfile
+import time
+from pathlib import Path
+
+from kb.ingest import errors as errors_mod, frontmatter, records as records_mod, schema, slugs
+from kb.ingest.errors import ContentError
+from kb.ingest.records import Record
+
+FORMAT = 2
+# A stamp younger than this at read time may not change on the next edit.
+RACY_NS = 2_000_000_000
+
+
+def _code_digest():
+    """What a cached record depends on: the code that reads and checks a file."""
+    from kb import kinds
+    digest = hashlib.sha256(records_mod.RENDER_VERSION.encode())
+    for module in (records_mod, frontmatter, schema, slugs, errors_mod, kinds):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+CODE = _code_digest()
+
+
+def cache_path(cache_dir, content_dir):
+    name = hashlib.sha256(str(Path(content_dir).resolve()).encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"records-{name}.pickle"
+
+
+def stamp(path):
+    """``(size, mtime_ns, ctime_ns, inode)`` of a plain file, or None (not cached)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat_mod.S_ISREG(info.st_mode):
+        return None  # a symbolic link may point elsewhere without changing stamp: always read
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+class ReadCache:
+    """Entries: relative path -> (stamp, read_at_ns, packed record or None, packed errors)."""
+
+    def __init__(self, path, max_bytes):
+        self.path = Path(path) if path else None
+        self.header = (FORMAT, CODE, max_bytes)
+        self.entries = {}
+        self.fresh = {}
+        self.dirty = False
+
+    def open(self):
+        if self.path is None:
+            return self
+        try:
+            with open(self.path, "rb") as handle:
+                header, entries = pickle.load(handle)
+            if header == self.header and isinstance(entries, dict):
+                self.entries = entries
+        except Exception:  # noqa: BLE001 - any unreadable cache only costs speed
+            self.entries = {}
+        return self
+
+    def read(self, relative, path, content_dir, max_bytes):
+        """``records.read``, or what it returned last time for the same stamp."""
+        now = time.time_ns()
+        current = stamp(path)
+        entry = self.entries.get(relative)
+        if current is not None and entry is not None and entry[0] == current \
+                and max(current[1], current[2]) < entry[1] - RACY_NS:
+            try:
+                record, problems = _unpack_record(entry[2]), [ContentError(*e) for e in entry[3]]
+            except Exception:  # noqa: BLE001 - a damaged entry: read the file
+                pass
+            else:
+                self.fresh[relative] = entry
+                return record, problems
+        record, problems = records_mod.read(relative, path, content_dir, max_bytes)
+        if current is not None:
+            self.fresh[relative] = (current, now, _pack_record(record),
+                                    [_pack_error(e) for e in problems])
+        self.dirty = True
+        return record, problems
+
+    def save(self):
+        """Write the entries of this load (files gone since are dropped).
+
+        Written to a temporary file, then renamed over the old one, so a
+        crash or a second loader never leaves half a cache.
+        """
+        if self.path is None or not (self.dirty or self.fresh.keys() != self.entries.keys()):
+            return
+        temporary = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.path.parent, delete=False,
+                                             prefix=".records-", suffix=".tmp") as handle:
+                temporary = handle.name
+                pickle.dump((self.header, self.fresh), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
+
+
+def _pack_record(record):
+    # Plain values only, packed right after reading: the loader later
+    # rewrites relation names in ``fields`` (graph.check_relations).
+    if record is None:
+        return None
+    # Line numbers are packed apart: they are only looked at when an error
+    # names a line, and unpacking them was half the cost of a reload's reading.
+    lines = pickle.dumps(record.lines.tree, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((record.path, record.kind, record.slug, record.fields, lines,
+                         record.body_line, record.content_hash, record.broken),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpack_record(packed):
+    if packed is None:
+        return None
+    path, kind, slug, fields, lines, body_line, content_hash, broken = pickle.loads(packed)
+    return Record(path, kind, slug, fields, _PackedLines(lines), "" if broken else None,
+                  body_line, content_hash, broken=broken)
+
+
+class _PackedLines(frontmatter.Lines):
+    """``Lines`` unpacked on first use (most cached records never report a line)."""
+    __slots__ = ("packed", "unpacked")
+
+    def __init__(self, packed):
+        self.packed = packed
+        self.unpacked = None
+
+    @property
+    def tree(self):
+        if self.unpacked is None:
+            self.unpacked = pickle.loads(self.packed)
+        return self.unpacked
+
+
+def _pack_error(error):
+    return (error.path, error.line, error.message, error.level, error.code)
+
+
+def body_of(record, content_dir, max_bytes):
+    """Fill in the body of a record that came from the cache (it is about to be rendered).
+
+    The file was not changed when the load began (its stamp matched); if it
+    changed since, this body is newer than the record's hash, and the next
+    load sees the new stamp and loads the file again.
+    """
+    if record.body is None:
+        fresh, _ = records_mod.read(record.path, Path(content_dir) / record.path, content_dir,
+                                    max_bytes)
+        record.body = fresh.body if fresh is not None and fresh.body is not None else ""
+    return record

@@ -1,0 +1,189 @@
+"""The read cache: a reload re-reads only the files that changed (issue 8).
+
+kb/ingest/readcache.py keeps each file's parsed record by its stamp (size,
+mtime, ctime, inode). These tests pin down what must never go wrong: an
+edited file is always read again, a broken cache costs only speed, and
+errors of files that did not change are reported on every load.
+"""
+import os
+import time
+
+import pytest
+
+from kb.ingest import readcache, records
+from kb.ingest.loader import load
+from kb.models import Article
+from tests.corpus import edit
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "therapies/daratumumab.md"
+
+
+@pytest.fixture
+def cache_dir(tmp_path, settings):
+    settings.KB_LOAD_CACHE_DIR = str(tmp_path / "cache")
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Trust stamps at once (files in tests are seconds old, so racily clean)."""
+    monkeypatch.setattr(readcache, "RACY_NS", 0)
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The relative paths ``records.read`` is called for."""
+    seen = []
+    real = records.read
+
+    def counting(relative, *args, **kwargs):
+        seen.append(relative)
+        return real(relative, *args, **kwargs)
+
+    monkeypatch.setattr(records, "read", counting)
+    return seen
+
+
+def reload(content_dir):
+    time.sleep(0.05)  # past the file system's clock tick: an edit gets a new stamp
+    result = load(content_dir)
+    assert result.ok, [str(e) for e in result.errors]
+    return result
+
+
+def test_a_reload_reads_only_the_edited_file(content_dir, cache_dir, trusting, reads):
+    reload(content_dir)
+    reads.clear()
+    edit(content_dir, PAGE, "## ", "A new first sentence.\n\n## ")
+
+    result = reload(content_dir)
+
+    assert reads == [PAGE]
+    assert result.plan.updated == ["daratumumab"]
+    assert "A new first sentence." in Article.objects.get(slug="daratumumab").body_html
+
+
+def test_a_page_rendered_again_for_its_links_is_rendered_from_its_file(content_dir, cache_dir,
+                                                                       trusting):
+    # lenalidomide links to daratumumab#side-effects: a new title re-renders
+    # it, and its record comes from the cache without its body.
+    reload(content_dir)
+    edit(content_dir, PAGE, "title: Daratumumab", "title: Daratumumab (Darzalex)")
+
+    result = reload(content_dir)
+
+    assert "lenalidomide" in result.plan.rerendered
+    expected = load(content_dir, full=True).plan.rendered["lenalidomide"].html
+    assert Article.objects.get(slug="lenalidomide").body_html == expected
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_read(content_dir, cache_dir, reads):
+    # The racy case: same size, mtime set back, within a second of the last read.
+    reload(content_dir)
+    path = content_dir / PAGE
+    before = path.stat()
+    path.write_text(path.read_text().replace("common at", "common on", 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    reads.clear()
+
+    result = load(content_dir)
+
+    assert PAGE in reads
+    assert result.plan.updated == ["daratumumab"]
+    assert "common on the first dose" in Article.objects.get(slug="daratumumab").body_html
+
+
+def test_a_changed_ctime_is_read_even_when_old_stamps_are_trusted(content_dir, cache_dir,
+                                                                  trusting, reads):
+    reload(content_dir)
+    path = content_dir / PAGE
+    before = path.stat()
+    text = path.read_text()
+    time.sleep(0.05)
+    path.write_text(text.replace("common at", "common on", 1))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reads.clear()
+
+    result = reload(content_dir)
+
+    assert reads == [PAGE]
+    assert result.plan.updated == ["daratumumab"]
+
+
+def test_a_garbage_cache_is_ignored(content_dir, cache_dir, trusting, reads):
+    reload(content_dir)
+    for cache_file in cache_dir.iterdir():
+        cache_file.write_bytes(b"not a pickle at all")
+    reads.clear()
+
+    result = reload(content_dir)
+
+    assert len(reads) == len(result.plan.records)
+    assert result.plan.changed == []
+    reads.clear()
+    reload(content_dir)
+    assert reads == []  # and it was written again
+
+
+def test_other_code_invalidates_the_cache(content_dir, cache_dir, trusting, reads, monkeypatch):
+    reload(content_dir)
+    monkeypatch.setattr(readcache, "CODE", "another version of the reading code")
+    reads.clear()
+
+    result = reload(content_dir)
+
+    assert len(reads) == len(result.plan.records)
+
+
+def test_errors_of_unchanged_files_are_reported_on_every_load(content_dir, cache_dir, trusting,
+                                                              reads):
+    reload(content_dir)
+    edit(content_dir, PAGE, "title: Daratumumab", "title: Daratumumab\ncolour: red")
+    time.sleep(0.05)
+    first = load(content_dir)
+    reads.clear()
+
+    second = load(content_dir)
+
+    # Only the body of the page with the error is read again: it differs
+    # from the site, so every load renders it to check it.
+    assert reads == [PAGE]
+    assert [str(e) for e in second.errors] == [str(e) for e in first.errors]
+    assert any("unknown key 'colour'" in str(e) and e.path == PAGE for e in second.errors)
+    assert not second.applied
+
+
+def test_an_unchanged_file_s_new_error_names_its_line(content_dir, cache_dir, trusting, reads):
+    # daratumumab's record comes from the cache; its relation to cd38 breaks.
+    reload(content_dir)
+    (content_dir / "biomarkers" / "cd38.md").unlink()
+    reads.clear()
+
+    result = load(content_dir)
+
+    assert PAGE not in reads
+    expected = [str(e) for e in load(content_dir, full=True).errors if e.path == PAGE]
+    assert [str(e) for e in result.errors if e.path == PAGE] == expected
+    assert any(str(e).startswith(f"{PAGE}:8: targets: no article 'cd38'") for e in result.errors)
+
+
+def test_a_removed_file_leaves_the_cache(content_dir, cache_dir, trusting, reads):
+    reload(content_dir)
+    (content_dir / "topics" / "infusion-reactions.md").unlink()
+    result = load(content_dir)
+    cached = readcache.ReadCache(readcache.cache_path(cache_dir, content_dir),
+                                 result.plan.max_bytes).open()
+    assert "topics/infusion-reactions.md" not in cached.entries
+    assert PAGE in cached.entries
+
+
+def test_a_check_of_every_file_does_not_use_the_cache(content_dir, cache_dir, trusting, reads):
+    reload(content_dir)
+    reads.clear()
+
+    result = load(content_dir, full=True)
+
+    assert len(reads) == len(result.plan.records)
