@@ -49,7 +49,11 @@ test: install-test node_modules/.installed
 # gunicorn with WORKERS processes of THREADS threads on HOST:PORT (127.0.0.1:
 # put a TLS proxy or load balancer in front). Threaded workers keep the
 # proxy's connections alive: 3x the requests/s of sync workers on 2 cores
-# (BENCHMARKS.md). Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR.
+# (BENCHMARKS.md). Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR,
+# and each worker keeps the most read ones in memory, bounded in bytes
+# (kb/conditional.py). Workers are recycled after ~50,000 requests: a safety
+# net only, since memory no longer grows with pages served; every restart
+# stalls its connections for a second or two (p99 of bench/loadtest.sh).
 WORKERS ?= 3
 THREADS ?= 4
 serve-prod: export DJANGO_DEBUG = 0
@@ -62,7 +66,7 @@ serve-prod: install
 	@echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS)x$(THREADS) gunicorn workers (production settings)"
 	exec $(VENV)/bin/gunicorn kb.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--worker-class gthread --threads $(THREADS) --keep-alive 5 \
-		--timeout 30 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 $(GUNICORN_ARGS)
+		--timeout 30 --graceful-timeout 20 --max-requests 50000 --max-requests-jitter 5000 $(GUNICORN_ARGS)
 
 # The whole site as static files for any host or CDN: make export-site BASE_URL=https://...
 EXPORT_DIR ?= export

@@ -88,15 +88,38 @@ request = function()
 end
 LUA
 
+# CPU seconds used so far by the server (make, gunicorn and its workers: the
+# session setsid started). On a shared machine wall-clock figures depend on
+# the neighbours; CPU per request does much less (BENCHMARKS.md, "Noise").
+server_cpu() {
+    python3 - "$SERVER_PID" <<'PY'
+import os, sys
+tick, total = os.sysconf("SC_CLK_TCK"), 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if fields[3] == sys.argv[1]:   # session id (field 6 of stat)
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+print(total / tick)
+PY
+}
+
 REPORT="$OUT/loadtest.md"
 {
-    echo "| scenario | URLs | requests/s | p50 | p99 | requests | errors |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| scenario | URLs | requests/s | p50 | p99 | requests | errors | CPU ms/request: server + wrk |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 } >"$REPORT"
 for scenario in $SCENARIOS; do
     echo "wrk: $scenario, $CONNECTIONS connections, $DURATION"
-    WRK_PATHS="$OUT/$scenario.txt" timeout 300 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" \
+    before="$(server_cpu)"
+    WRK_PATHS="$OUT/$scenario.txt" timeout 300 /usr/bin/time -f "wrk cpu: %U %S" -o "$OUT/wrk-cpu-$scenario.txt" \
+        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" \
         --timeout 10s --latency -s "$OUT/paths.lua" "$BASE" | tee "$OUT/wrk-$scenario.txt"
+    after="$(server_cpu)"
+    cat "$OUT/wrk-cpu-$scenario.txt" >>"$OUT/wrk-$scenario.txt"
+    echo "server cpu: $before $after" >>"$OUT/wrk-$scenario.txt"
     python3 - "$scenario" "$(wc -l <"$OUT/$scenario.txt")" "$OUT/wrk-$scenario.txt" >>"$REPORT" <<'PY'
 import re, sys
 scenario, urls, path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -110,7 +133,11 @@ p99 = find(r"\s99%\s+(\S+)")
 total = find(r"(\d+) requests in")
 errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
 errors += int(find(r"Non-2xx or 3xx responses: (\d+)"))
-print(f"| {scenario} | {urls} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} |")
+user, system = map(float, find(r"wrk cpu: (\S+ \S+)", "0 0").split())
+before, after = map(float, find(r"server cpu: (\S+ \S+)", "0 0").split())
+n = max(int(total), 1)
+cpu = f"{(after - before) * 1000 / n:.2f} + {(user + system) * 1000 / n:.2f}"
+print(f"| {scenario} | {urls} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {cpu} |")
 PY
 done
 echo

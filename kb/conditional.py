@@ -13,33 +13,46 @@ rendering anything:
 - Last-Modified: the later of the article's ``updated_at`` and that load.
 
 A request whose If-None-Match (or If-Modified-Since) still matches gets a
-304 after two small queries instead of the page's dozens. Cache-Control lets
+304 after one small query instead of the page's dozens. Cache-Control lets
 browsers and proxies reuse a page for ``KB_PAGE_MAX_AGE`` seconds, then
 revalidate.
 
-The same ETag keys a cache of the rendered page (Django's cache, local
-memory per worker by default): a page is drawn once per load per worker,
-not once per request, which is what keeps p99 under 100 ms at 64 concurrent
-readers on two cores (BENCHMARKS.md). A load changes every key, so the cache
-never serves a page of an older load and needs no invalidation. Requests with
-a query string (?q= in the header's search box) are never cached.
+The same ETag keys a cache of the rendered page, in two tiers: each worker
+keeps the pages it served last in its own memory, bounded in bytes
+(``PageMemory``, ``KB_PAGE_MEMORY_BYTES``), in front of Django's cache when
+that is shared by the workers (``KB_PAGE_CACHE_DIR``, what ``make
+serve-prod`` sets). A page is drawn once per load, not once per request. A
+load changes every key, so the cache never serves a page of an older load
+and needs no invalidation. Requests with a query string (?q= in the
+header's search box) are never cached.
+
+A cached page costs one query and no transaction (issue #7): 0.5 ms of CPU
+in-process for an article, against 1.15 ms with a transaction, the file
+cache and ``condition`` on every hit (bench/loadtest.sh, BENCHMARKS.md).
 """
 import datetime
 import hashlib
+import threading
+import uuid
+from collections import OrderedDict
 from functools import lru_cache, wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
 from django.views.decorators.http import condition
 
 from kb import live
 from kb.models import Article, ContentLoad
+from kb.snapshot import read_snapshot
 
 
 @lru_cache(maxsize=1)
@@ -59,9 +72,29 @@ def release():
 
 def latest_load():
     """``(id, finished_at)`` of the newest applied load, or ``(0, None)``."""
-    row = ContentLoad.objects.order_by("-finished_at", "-id").values_list(
-        "id", "finished_at").first()
-    return row or (0, None)
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_load_sql(connection.vendor))
+        row = cursor.fetchone()
+    return (row[0], _datetime(row[1])) if row else (0, None)
+
+
+@lru_cache(maxsize=4)
+def _latest_load_sql(vendor):
+    quote = connection.ops.quote_name
+    load = quote(ContentLoad._meta.db_table)
+    return (f"SELECT {quote('id')}, {quote('finished_at')} FROM {load} "
+            f"ORDER BY {quote('finished_at')} DESC, {quote('id')} DESC LIMIT 1")
+
+
+@lru_cache(maxsize=4)
+def _validators_sql(vendor):
+    """The validators query of an article page, built once per database backend."""
+    quote = connection.ops.quote_name
+    article = quote(Article._meta.db_table)
+    newest = _latest_load_sql(vendor)
+    return (f"SELECT a.{quote('kind')}, a.{quote('content_hash')}, a.{quote('updated_at')}, "
+            f"l.{quote('id')}, l.{quote('finished_at')} "
+            f"FROM {article} a LEFT JOIN ({newest}) l ON 1 = 1 WHERE a.{quote('slug')} = %s")
 
 
 def _article_and_load(slug):
@@ -69,15 +102,10 @@ def _article_and_load(slug):
 
     Raw SQL on the hot path: every article request, cached or not, runs it,
     and the ORM's query building cost more than the query (bench/loadtest.sh).
+    One statement also reads one committed state, so it needs no transaction.
     """
-    quote = connection.ops.quote_name
-    article, load = quote(Article._meta.db_table), quote(ContentLoad._meta.db_table)
-    newest = f"FROM {load} ORDER BY {quote('finished_at')} DESC, {quote('id')} DESC LIMIT 1"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('kind')}, {quote('content_hash')}, {quote('updated_at')}, "
-            f"(SELECT {quote('id')} {newest}), (SELECT {quote('finished_at')} {newest}) "
-            f"FROM {article} WHERE {quote('slug')} = %s", [slug])
+        cursor.execute(_validators_sql(connection.vendor), [slug])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -86,8 +114,13 @@ def _article_and_load(slug):
             _datetime(load_finished) if load_finished else None)
 
 
+@lru_cache(maxsize=4096)
 def _datetime(value):
-    """Raw SQLite rows hold datetimes as text (UTC); PostgreSQL gives datetimes."""
+    """Raw SQLite rows hold datetimes as text (UTC); PostgreSQL gives datetimes.
+
+    Memoized: the same few values (the latest load's time above all) come
+    back on every request.
+    """
     if isinstance(value, str):
         value = parse_datetime(value)
     if timezone.is_naive(value):
@@ -140,24 +173,141 @@ def _cache_key(request, etag):
     return f"kb-page:{etag}:{request.scheme}://{request.get_host()}{request.path}"
 
 
+class PageMemory:
+    """The rendered pages a worker keeps in its own memory, bounded by bytes.
+
+    Least recently used pages go first once ``limit`` bytes of HTML are held,
+    so a worker's memory stops growing however many distinct pages it serves
+    (issue #8: Django's LocMemCache bounds entries, not bytes, and pages weigh
+    20-400 KB). A page in memory costs a dict look-up; one in the shared file
+    cache an open, a read, zlib and unpickling (issue #7).
+
+    Entries carry the *generation* they were stored under (see ``_generation``),
+    so emptying Django's cache empties this one too.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.size = 0
+        self.pages = OrderedDict()   # key -> (generation, content, content_type)
+        self.lock = threading.Lock()
+
+    def get(self, key, generation):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None:
+                return None
+            if entry[0] != generation:
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return entry[1], entry[2]
+
+    def set(self, key, generation, content, content_type):
+        if len(content) > self.limit:
+            return
+        with self.lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = (generation, content, content_type)
+            self.size += len(content)
+            while self.size > self.limit:
+                self._drop(next(iter(self.pages)))
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+    def _drop(self, key):
+        self.size -= len(self.pages.pop(key)[1])
+
+
+memory = PageMemory(settings.KB_PAGE_MEMORY_BYTES)
+GENERATION_KEY = "kb-page-generation"
+
+
+def _generation():
+    """A token kept in Django's cache; a new one after every ``cache.clear()``.
+
+    Emptying Django's cache (tests, bench/serve.py, an operator) must empty
+    every tier, and each worker's memory is out of anyone else's reach: its
+    entries are valid only under the token they were stored with.
+    """
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, token, None):
+            token = cache.get(GENERATION_KEY, token)
+    return token
+
+
+def _shared():
+    """Whether Django's cache is shared by the workers (a folder, a cache server).
+
+    A per-process LocMemCache would only hold a second, entry-bounded copy of
+    what ``memory`` holds, so pages are not put there.
+    """
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
+
+
+def cached_page(key):
+    """``(content, content_type)`` of a rendered page, or None."""
+    generation = _generation()
+    hit = memory.get(key, generation)
+    if hit is None and _shared():
+        hit = cache.get(key)
+        if hit is not None:
+            memory.set(key, generation, *hit)
+    return hit
+
+
+def store_page(key, content, content_type):
+    memory.set(key, _generation(), content, content_type)
+    if _shared():
+        cache.set(key, (content, content_type), settings.KB_PAGE_CACHE_SECONDS)
+
+
+def _timestamp(moment):
+    return int(moment.timestamp()) if moment else None
+
+
+def _set_validators(response, etag, last_modified):
+    """What ``condition`` adds to a GET or HEAD answer, plus Cache-Control."""
+    if last_modified and not response.has_header("Last-Modified"):
+        response.headers["Last-Modified"] = http_date(last_modified)
+    response.headers.setdefault("ETag", etag)
+    if response.status_code in (200, 304):
+        patch_cache_control(response, public=True, max_age=settings.KB_PAGE_MAX_AGE)
+    return response
+
+
 def conditional_page(validators):
     """ETag/Last-Modified, 304 answers, Cache-Control and the rendered-page cache for a view.
 
     ``validators(request, *args, **kwargs) -> (etag, last_modified)``, with
     ``(None, None)`` for answers that get none (redirects, 404s).
+
+    The fast path, a 304 or a cached page, runs one query (the validators)
+    and no transaction: one statement sees one committed load. Anything else
+    (drawing the page, redirects, 404s, other methods) runs in a read
+    snapshot, as every other view does; ``ReadSnapshotMiddleware`` leaves
+    these views alone. The snapshot begins after the validators were read,
+    so a page is never older than the load its ETag and cache key name: at
+    worst, when a load commits in between, a page of the newer load is kept
+    under the older key, which only requests that read their validators
+    before that load can ask for (issue #7).
     """
     def decorator(view):
         @wraps(view)
         def cached(request, *args, **kwargs):
             key = _cache_key(request, validators(request, *args, **kwargs)[0])
-            hit = cache.get(key) if key else None
+            hit = cached_page(key) if key else None
             if hit is not None:
-                content, content_type = hit
-                return HttpResponse(content, content_type=content_type)
+                return HttpResponse(hit[0], content_type=hit[1])
             response = view(request, *args, **kwargs)
             if key and response.status_code == 200 and not response.streaming:
-                cache.set(key, (response.content, response["Content-Type"]),
-                          settings.KB_PAGE_CACHE_SECONDS)
+                store_page(key, response.content, response["Content-Type"])
             return response
 
         conditional = condition(
@@ -165,13 +315,31 @@ def conditional_page(validators):
             last_modified_func=lambda request, *args, **kwargs: validators(request, *args, **kwargs)[1],
         )(cached)
 
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            response = conditional(request, *args, **kwargs)
+        def full(request, *args, **kwargs):
+            with read_snapshot():
+                response = conditional(request, *args, **kwargs)
             if response.status_code in (200, 304) and validators(request, *args, **kwargs)[0]:
                 patch_cache_control(response, public=True, max_age=settings.KB_PAGE_MAX_AGE)
             return response
 
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return full(request, *args, **kwargs)
+            etag, last_modified = validators(request, *args, **kwargs)
+            if etag is None:
+                return full(request, *args, **kwargs)
+            last_modified = _timestamp(last_modified)
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+            if response is None:
+                key = _cache_key(request, etag)
+                hit = cached_page(key) if key else None
+                if hit is None:
+                    return full(request, *args, **kwargs)
+                response = HttpResponse(hit[0], content_type=hit[1])
+            return _set_validators(response, etag, last_modified)
+
+        wrapper.kb_own_snapshot = True
         return wrapper
     return decorator
 

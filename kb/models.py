@@ -8,7 +8,7 @@ mechanisms__slug="adcc")``. Sections, references, aliases and the link graph
 hang off ``Article``. Rows are written only by ``kb.ingest.sync``.
 """
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix
 
 from kb import kinds
 
@@ -54,6 +54,11 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            # The home page's "Recently reviewed": without it, finding the newest
+            # five read every article row, body included (issue #8).
+            models.Index(fields=["-last_reviewed", "title"], name="kb_article_reviewed"),
+        ]
 
     def __str__(self):
         return self.title
@@ -63,7 +68,11 @@ class Article(models.Model):
         return kinds.get(self.kind)
 
     def get_absolute_url(self):
-        return reverse("article", kwargs={"folder": self.kind, "slug": self.slug})
+        # The "article" route of kb/urls.py, built without reverse(): pages
+        # list hundreds of articles and reverse() cost ~0.1 ms each (issue #8).
+        # Same shape as the links in bodies (kb/ingest/graph.article_url);
+        # tests/test_views.py checks that both agree with reverse().
+        return f"{get_script_prefix()}{self.kind}/{self.slug}/"
 
     @property
     def reading_minutes(self):

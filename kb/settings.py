@@ -53,6 +53,11 @@ KB_CONTENT_DIR = Path(os.environ.get("KB_CONTENT_DIR", BASE_DIR / "content")).re
 # Files larger than this are refused by the loader: an article is never this big,
 # and a runaway file should not stall a load.
 KB_MAX_FILE_BYTES = int(os.environ.get("KB_MAX_FILE_BYTES", 1024 * 1024))
+# Where load_content keeps what each file parsed to, so a reload re-reads only
+# the files that changed (kb/ingest/readcache.py; issue 8). Empty: next to the
+# SQLite database file (db.sqlite3.load-cache/); with PostgreSQL no cache
+# unless set (e.g. var/load-cache). "off" turns it off. Never inside content/.
+KB_LOAD_CACHE_DIR = os.environ.get("KB_LOAD_CACHE_DIR", "")
 
 # No django.contrib.admin, auth or sessions: content is edited as Markdown files
 # and loaded by a command, so there is no login to attack and no default
@@ -165,12 +170,15 @@ CSRF_COOKIE_SECURE = PRODUCTION
 # Article pages: browsers and proxies may reuse a page this many seconds, then
 # must revalidate (cheap: ETag/Last-Modified give a 304; kb/conditional.py).
 KB_PAGE_MAX_AGE = int(os.environ.get("KB_PAGE_MAX_AGE", 60))
-# Rendered pages kept per worker, keyed by their ETag (kb/conditional.py): a
-# load changes every key, so nothing stale is ever served. An entry is the
-# page's HTML (20-100 kB). With KB_PAGE_CACHE_DIR (what `make serve-prod`
-# sets) the cache is a folder shared by all the worker processes of a server,
-# so each page is drawn once per load, not once per worker; otherwise it is
-# each process's memory.
+# Rendered pages, keyed by their ETag (kb/conditional.py): a load changes
+# every key, so nothing stale is ever served. Each worker keeps its recent
+# pages in memory, bounded to KB_PAGE_MEMORY_BYTES (so memory does not grow
+# with the pages served), in front of Django's cache. With KB_PAGE_CACHE_DIR
+# (what `make serve-prod` sets) that cache is a folder shared by all worker
+# processes of a server, so each page is drawn once per load, not once per
+# worker; without it, Django's local-memory cache holds only the token that
+# lets cache.clear() empty every worker's pages.
+KB_PAGE_MEMORY_BYTES = int(os.environ.get("KB_PAGE_MEMORY_BYTES", 8 * 1024 * 1024))
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", 3600))
 KB_PAGE_CACHE_DIR = os.environ.get("KB_PAGE_CACHE_DIR", "")
 CACHES = {

@@ -15,7 +15,10 @@ snapshot closes that gap:
   The settings ask for IMMEDIATE transactions so that loaders queue for the
   write lock; readers must not queue behind a load, hence DEFERRED here.
 
-Costs: BEGIN/COMMIT (and one SET on PostgreSQL) per page.
+Costs: BEGIN/COMMIT (and one SET on PostgreSQL) per page. Views that need
+one query only when their page is cached (kb/conditional.py) open the
+snapshot themselves, when they draw a page, and are marked
+``kb_own_snapshot``: a cached article then costs no transaction (issue #7).
 """
 from contextlib import contextmanager
 
@@ -53,13 +56,20 @@ def read_snapshot(using="default"):
 
 
 class ReadSnapshotMiddleware:
-    """Run GET and HEAD views in one read snapshot (see the module docstring)."""
+    """Run GET and HEAD views in one read snapshot (see the module docstring).
+
+    The view runs from ``process_view``, once the URL is resolved, so that
+    views marked ``kb_own_snapshot`` can be left to open their own.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD"):
-            return self.get_response(request)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method not in ("GET", "HEAD") or getattr(view_func, "kb_own_snapshot", False):
+            return None
         with read_snapshot():
-            return self.get_response(request)
+            return view_func(request, *view_args, **view_kwargs)

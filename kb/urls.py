@@ -20,7 +20,11 @@ urlpatterns = [
     path("changes/", changes.recent_changes, name="changes"),
     path("__live__/version", live.version, name="live_version"),  # 404 unless DEBUG
     re_path(rf"^(?P<folder>{FOLDERS})/$", views.kind_index, name="kind_index"),
+    re_path(rf"^(?P<folder>{FOLDERS})/page/(?P<page>[1-9][0-9]{{0,5}})/$", views.kind_index,
+            name="kind_index_page"),
     re_path(rf"^(?P<folder>{FOLDERS})/(?P<slug>[a-z0-9-]+)/$", views.article, name="article"),
+    re_path(rf"^(?P<folder>{FOLDERS})/(?P<slug>[a-z0-9-]+)/links/$", views.article_backlinks,
+            name="article_backlinks"),
 ]
 
 # The 500 page in the site's layout, drawn without touching the database.

@@ -4,11 +4,12 @@ from datetime import timedelta
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from kb import kinds, listings, relations
 from kb.conditional import conditional_article, conditional_site_page
-from kb.models import Alias, Article
+from kb.models import MODEL_FOR_KIND, Alias, Article
 
 
 @conditional_site_page
@@ -26,44 +27,85 @@ def home(request):
 
 
 @conditional_site_page
-def kind_index(request, folder):
+def kind_index(request, folder, page=1):
     kind = kinds.BY_FOLDER.get(folder)
     if kind is None:
         raise Http404("No such section")
-    articles = list(Article.objects.of_kind(folder).for_listing().order_by("title"))
+    page = int(page)
+    if page == 1 and request.resolver_match.url_name != "kind_index":
+        return redirect("kind_index", folder, permanent=True)   # /trials/page/1/ is /trials/
+    groups = listings.index_groups(folder)
+    shown = listings.paginate(groups, page)
+    if shown is None:
+        raise Http404("No such page")
+    listings.fill_page(folder, shown)
     return render(request, "kb/kind_index.html", {
-        "kind": kind, "groups": listings.index_groups(folder, articles), "count": len(articles)})
+        "kind": kind, "groups": shown.groups, "page": shown,
+        "pages": [(n, _index_url(folder, n)) for n in range(1, shown.count + 1)],
+        # Every group of the index, and the page its heading is on ("" for this one).
+        "jump": [(g, _index_url(folder, shown.starts[g.slug], current=page)) for g in groups],
+        "count": Article.objects.of_kind(folder).count()})
 
 
-# The reverse one-to-one from Article to each kind's child row.
-CHILD = {"biomarkers": "biomarker", "mechanisms": "mechanism", "therapy-classes": "therapyclass",
-         "therapies": "therapy", "combinations": "combination", "trials": "trial",
-         "topics": "topic", "glossary": "glossaryterm"}
+def _index_url(folder, number, current=None):
+    """Where page ``number`` of an index is; "" for the page being drawn (same-page anchors)."""
+    if number == current:
+        return ""
+    return reverse("kind_index", args=[folder]) if number == 1 else reverse(
+        "kind_index_page", args=[folder, number])
+
+
+# What an article page shows of other rows beside its own (includes/facts.html).
+RELATED = {"therapies": ["therapy_class"]}
+
+
+def _moved(slug, suffix=""):
+    """The permanent redirect for an alias or old slug, else 404."""
+    alias = Alias.objects.select_related("article").only(
+        "article__kind", "article__slug").filter(slug=slug).first()
+    if alias is None:
+        raise Http404("No such page")
+    return redirect(alias.article.get_absolute_url() + suffix, permanent=True)
 
 
 @conditional_article
 def article(request, folder, slug):
-    base = (Article.objects.select_related(*CHILD.values(), "therapy__therapy_class")
-            .filter(slug=slug).first())
-    if base is None:
-        alias = Alias.objects.select_related("article").only(
-            "article__kind", "article__slug").filter(slug=slug).first()
-        if alias is None:
-            raise Http404("No such page")
-        return redirect(alias.article.get_absolute_url(), permanent=True)
-    if base.kind != folder:
+    # The folder names the kind's table: one join, not one per kind (issue #8).
+    obj = (MODEL_FOR_KIND[folder].objects.select_related(*RELATED.get(folder, ()))
+           .filter(slug=slug).first())
+    if obj is None:
+        base = Article.objects.only("kind", "slug").filter(slug=slug).first()
+        if base is None:
+            return _moved(slug)
         return redirect(base.get_absolute_url(), permanent=True)
-    obj = getattr(base, CHILD[base.kind])
     today = timezone.localdate()
+    backlinks, backlink_count = relations.backlinks(obj, limit=relations.BACKLINKS_SHOWN)
+    more = backlink_count - len(backlinks)
     return render(request, "kb/article.html", {
         "article": obj,
         "kind": kinds.get(obj.kind),
         "panels": relations.panels(obj),
         "approvals": relations.approvals(obj),
-        "backlinks": relations.backlinks(obj),
+        "backlinks": backlinks,
+        "backlink_count": f"{backlink_count:,}",
+        "backlinks_more": f"{more:,}" if more else "",
         "references": list(obj.references.all()),
         "today": today,
         "page_url": request.build_absolute_uri(obj.get_absolute_url()),
         # The footer's review policy: a page unchecked for a year says so.
         "review_overdue": obj.last_reviewed < today - timedelta(days=365),
     })
+
+
+@conditional_article
+def article_backlinks(request, folder, slug):
+    """Every page that links to an article: what its page shows the first of."""
+    obj = Article.objects.for_listing().filter(slug=slug).first()
+    if obj is None:
+        return _moved(slug, "links/")
+    if obj.kind != folder:
+        return redirect(obj.get_absolute_url() + "links/", permanent=True)
+    backlinks, count = relations.backlinks(obj)
+    return render(request, "kb/backlinks.html", {
+        "article": obj, "kind": kinds.get(obj.kind), "backlinks": backlinks,
+        "count": f"{count:,} page{'' if count == 1 else 's'}"})
