@@ -12,9 +12,17 @@ Wall time (``perf_counter``) and this process's CPU time (``process_time``) are
 both reported: on a shared machine the wall figures include waiting for a core,
 while the CPU figures do not (on PostgreSQL they leave out the server's own
 work, which runs in another process). ``--per-query`` lists each query's
-median, slowest first, to see which kinds of query cost most.
+median, slowest first, to see which kinds of query cost most; ``--phases``
+splits each query's CPU time between the steps of ``kb.search.search`` (the
+name and body tiers, the count, snippets, the exact-name look-up, ...).
+
+Django's DEBUG is switched off for the timing, as on a server: with DEBUG on,
+every SQL statement is logged and, on SQLite, its parameters are quoted by one
+more query (``--debug`` keeps it on, as the older figures in BENCHMARKS.md were measured).
 """
 import argparse
+import collections
+import functools
 import json
 import os
 import statistics
@@ -29,10 +37,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from kb.models import Alias, Article, Section  # noqa: E402
+import kb.search  # noqa: E402
 from kb.search import search  # noqa: E402
 from kb.search.text import tokens  # noqa: E402
 
@@ -68,7 +78,8 @@ def index_size():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             try:
-                cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'kb_search_fts%'")
+                cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'kb_search_fts%' "
+                               "OR name LIKE 'kb_search_names%'")
                 return cursor.fetchone()[0]
             except Exception:
                 return None
@@ -80,25 +91,69 @@ def index_size():
         return (row[0] if row else 0) + vectors
 
 
+# The steps of kb.search.search, by the function that does each.
+PHASES = [("kb.search", "exact_match"), ("kb.search", "synonyms"), ("kb.search", "correct"),
+          ("backend", "search"), ("backend", "matches_more_than"), ("backend", "snippets"),
+          ("kb.search", "_hydrate")]
+
+
+def time_phases(spent):
+    """Wrap each step so its CPU time (ms) adds up in ``spent`` under its name.
+
+    The backend's ``search`` is split by tier: "names" (title, aliases,
+    heading) and "body". Nested steps (``synonyms`` calls ``exact_match``)
+    count in both.
+    """
+    backend = kb.search._backend()
+    for owner, name in PHASES:
+        module = kb.search if owner == "kb.search" else backend
+        original = getattr(module, name)
+
+        def timed(*args, _original=original, _name=name, **kwargs):
+            label = _name
+            if _name == "search":
+                label = "names tier" if kwargs.get("names_only") else "body tier"
+            start = time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[label] += (time.process_time() - start) * 1000
+        setattr(module, name, functools.wraps(original)(timed))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed runs per query")
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--per-query", action="store_true",
                         help="also print each query's median wall/CPU time and hit count")
+    parser.add_argument("--phases", action="store_true",
+                        help="also print each query's median CPU time per step of the search")
+    parser.add_argument("--debug", action="store_true",
+                        help="keep Django's DEBUG as configured (SQL logging on by default)")
     args = parser.parse_args()
+    if not args.debug:
+        settings.DEBUG = False
+    spent = collections.defaultdict(float)
+    if args.phases:
+        time_phases(spent)
 
     queries = fixed_queries()
     client = Client()
-    timings, cpu_timings, sizes, hits, per_query = [], [], [], [], []
+    timings, cpu_timings, sizes, hits, per_query, phase_rows = [], [], [], [], [], []
     for query in queries:
         search(query)  # warm
-        walls, cpus = [], []
+        walls, cpus, steps = [], [], collections.defaultdict(list)
         for _ in range(args.rounds):
+            spent.clear()
             start, start_cpu = time.perf_counter(), time.process_time()
             results = search(query)
             cpus.append((time.process_time() - start_cpu) * 1000)
             walls.append((time.perf_counter() - start) * 1000)
+            for label, ms in spent.items():
+                steps[label].append(ms)
+        phase_rows.append((statistics.median(cpus), query,
+                           {label: statistics.median(v) for label, v in steps.items()}))
         timings += walls
         cpu_timings += cpus
         hits.append(results.total)
@@ -108,6 +163,7 @@ def main():
         sizes.append(len(response.content))
     figures = {
         "database": connection.vendor,
+        "debug": settings.DEBUG,
         "articles": Article.objects.count(),
         "sections": Section.objects.count(),
         "queries": len(queries),
@@ -129,6 +185,14 @@ def main():
         for wall, cpu, total, estimate, query in sorted(per_query, reverse=True):
             count = f"more than {total}" if estimate else str(total)
             print(f"{wall:8.2f} ms wall {cpu:8.2f} ms cpu {count:>14} pages  {query}")
+    if args.phases:
+        labels = ["names tier", "body tier", "matches_more_than", "snippets", "_hydrate",
+                  "exact_match", "synonyms", "correct"]
+        print("median CPU ms per step (nested steps count twice: synonyms includes exact_match)")
+        print(f"{'total':>8}" + "".join(f"{label[:11]:>12}" for label in labels) + "  query")
+        for cpu, query, steps in sorted(phase_rows, reverse=True):
+            print(f"{cpu:8.2f}" + "".join(f"{steps[label]:12.2f}" if label in steps else " " * 12
+                                          for label in labels) + f"  {query}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
 

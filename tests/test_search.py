@@ -1,6 +1,8 @@
 """Search lands on the right section of the right page, on either database."""
 import pytest
+from django.db import connection
 
+import kb.search
 from kb.ingest.loader import load
 from kb.search import search
 from tests.corpus import write
@@ -61,6 +63,20 @@ def test_snippets_highlight_matches_and_escape_everything_else(loaded):
 
 def test_filter_by_kind(loaded):
     assert slugs(search("daratumumab", kind="trials")) == ["sirius"]
+
+
+def test_filter_by_kind_keeps_kinds_with_the_same_stem_apart(loaded):
+    # "therapies" and "therapy-classes" stem alike ("therapi"); the filter must not mix them.
+    assert slugs(search("Darzalex", kind="therapy-classes")) == ["anti-cd38-antibodies"]
+    therapies = search("Darzalex", kind="therapies")
+    assert "daratumumab" in slugs(therapies)
+    assert {hit.article.kind for hit in therapies.hits} == {"therapies"}
+
+
+def test_a_kind_is_not_a_word_of_its_pages(loaded):
+    # The kind is in the index for the filter, yet no page's text says "biomarkers".
+    assert search("biomarkers").total == 0
+    assert search("therapyclasses").total == 0
 
 
 def test_pagination(loaded):
@@ -146,3 +162,44 @@ def test_body_matches_wait_until_the_name_matches_run_out(loaded, client):
     assert (second.total, second.total_is_estimate, second.has_next) == (17, False, False)
     assert sorted(slugs(second)[2:]) == [f"pond-{n}" for n in range(5)]
     assert not set(slugs(first)) & set(slugs(second))
+
+
+def test_ranking_stops_at_the_cap_and_the_page_says_so(loaded, client, monkeypatch):
+    # A word in very many sections: only the first RANK_LIMIT are ranked, on
+    # either database, so a common word cannot make a search slow (issue #5).
+    _write_zebrafish_pages(loaded, named=0, body_only=8)
+    monkeypatch.setattr(kb.search._backend(), "RANK_LIMIT", 5)
+    results = search("zebrafish")
+    assert (results.total, results.total_is_estimate, results.has_next) == (5, True, False)
+    page = client.get("/search/", {"q": "zebrafish"}).content.decode()
+    assert "More than 5 pages found. Only these are shown" in page
+
+
+def _sqlite_only():
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 tables are SQLite's; PostgreSQL keeps vectors on kb_section")
+
+
+QUERIES = ["side effects", "lenalidomide", "Darzalex", "infusions", "daratumamab", "cd38"]
+
+
+def test_rebuilding_the_index_from_the_tables_finds_the_same(loaded):
+    # What migration 0006 does to an already-loaded database.
+    _sqlite_only()
+    from kb.search import sqlite
+    before = [(slugs(search(q)), search(q).total) for q in QUERIES]
+    sqlite.rebuild()
+    assert [(slugs(search(q)), search(q).total) for q in QUERIES] == before
+    assert slugs(search("daratumumab", kind="trials")) == ["sirius"]
+
+
+def test_a_large_load_compacts_the_index_once_committed(content_dir, db, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    _sqlite_only()
+    from kb.search import sqlite
+    monkeypatch.setattr(sqlite, "COMPACT_AFTER_ROWS", 1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert load(content_dir).ok
+    assert sqlite.compact in callbacks
+    assert slugs(search("lenalidomide"))[0] == "lenalidomide"
+    assert search("Darzalex").go_to.slug == "daratumumab"

@@ -11,11 +11,10 @@ import html
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q
 from django.utils.safestring import mark_safe
 
 from kb.models import Alias, Article, Section
-from kb.search import fuzzy
+from kb.search import fuzzy, lookups
 from kb.search.text import clean_query, normalize, tokens
 
 PAGE_SIZE = 10
@@ -139,22 +138,11 @@ def search(raw_query, kind=None, page=1):
 
 
 def exact_match(query):
-    """The article whose slug, alias or title (as a slug) is exactly the query, if any.
-
-    Two indexed look-ups (slug, then alias slug) rather than one OR across a
-    join, which cannot use either index.
-    """
+    """The article whose slug, alias or title (as a slug) is exactly the query, if any."""
     key = normalize(query)
     if not key:
         return None
-    # Slugs are unique: no ORDER BY (what .first() adds) is needed.
-    articles = Article.objects.for_listing().order_by()
-    found = list(articles.filter(slug=key)[:1])
-    if not found:
-        alias = list(Alias.objects.order_by().filter(slug=key).values_list("article_id", flat=True)[:1])
-        if alias:
-            found = list(articles.filter(pk=alias[0])[:1])
-    return found[0] if found else None
+    return lookups.article_named(key)
 
 
 NOT_LOOKED_UP = object()
@@ -166,7 +154,7 @@ def synonyms(query, article=NOT_LOOKED_UP):
         article = exact_match(query)
     if article is None:
         return []
-    names = [article.title, *Alias.objects.filter(article=article).values_list("name", flat=True)]
+    names = [article.title, *lookups.alias_names(article.id)]
     own = tokens(query)
     groups = []
     for name in names:
@@ -244,12 +232,7 @@ def _group(by_article, seen, rows, tier):
 def _hydrate(ranked, snippets):
     if not ranked:
         return []
-    # order_by(): the models' default orderings would add a sort (and, for
-    # sections, a join to kb_article) to look-ups by primary key.
-    articles = Article.objects.for_listing().order_by().in_bulk([e[0] for e in ranked])
-    section_ids = [s[0] for e in ranked for s in e[2]]
-    sections = {row[0]: row[1:] for row in Section.objects.filter(id__in=section_ids)
-                .order_by().values_list("id", "anchor", "heading")}
+    articles, sections = lookups.shown([s[0] for e in ranked for s in e[2]])
     hits = []
     for article_id, score, section_rows, _tier in ranked:
         article = articles.get(article_id)

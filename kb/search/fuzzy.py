@@ -8,7 +8,9 @@ lookup costs microseconds on either database.
 import difflib
 import threading
 
-from kb.models import Alias, Article, ContentLoad, Section
+from django.db import connection
+
+from kb.models import Alias, Article, Section
 from kb.search.text import tokens
 
 _lock = threading.Lock()
@@ -46,7 +48,12 @@ def _trigrams(word):
 
 def vocabulary():
     """The vocabulary for the content now loaded (rebuilt after each load)."""
-    latest = ContentLoad.objects.values_list("id", flat=True).first()
+    # Plain SQL: asked on every search that corrects a word, and the ORM's
+    # query building cost more than the query (kb/search/lookups.py).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM kb_contentload ORDER BY finished_at DESC LIMIT 1")
+        row = cursor.fetchone()
+    latest = row[0] if row else None
     with _lock:
         if _cache["vocabulary"] is not None and _cache["load"] == latest:
             return _cache["vocabulary"]

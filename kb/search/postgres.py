@@ -55,27 +55,39 @@ def _query(groups, names_only):
     return _query_text(groups), f"websearch_to_tsquery('{CONFIG}', %s)"
 
 
+# The most sections one query ranks, as on SQLite (kb/search/sqlite.py): ts_rank
+# reads and decompresses each matching row's vector, so a word in 50,000
+# sections would be ranked 50,000 times. Past this many, only the first
+# RANK_LIMIT matches the index gives are ranked, and the caller is told.
+RANK_LIMIT = 500
+
+
 def search(groups, kind, limit, names_only=False):
     """Best sections for ``groups``: ([(section_id, article_id, score)], more).
 
     ``names_only`` keeps the sections that match in a title, alias or heading;
-    ``more`` is True when more sections matched than ``limit``.
+    ``more`` is True when more sections matched than are returned: past
+    ``limit``, or past RANK_LIMIT, when the ranking covered only some of them.
     """
     text, tsquery = _query(groups, names_only)
     if not text:
         return [], False
+    # The inner LIMIT (no ORDER BY) stops the GIN index scan after RANK_LIMIT
+    # matches; only those are ranked and sorted.
     sql = f"""
-        SELECT s.id, s.article_id, ts_rank(s.search_vector, q.query) AS score, count(*) OVER ()
-        FROM kb_section s JOIN kb_article a ON a.id = s.article_id,
-             {tsquery} AS q(query)
-        WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
+        SELECT m.id, m.article_id, ts_rank(m.search_vector, m.query) AS score, count(*) OVER ()
+        FROM (SELECT s.id, s.article_id, s.search_vector, q.query
+              FROM kb_section s {"JOIN kb_article a ON a.id = s.article_id" if kind else ""},
+                   {tsquery} AS q(query)
+              WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
+              LIMIT {RANK_LIMIT}) AS m
         ORDER BY score DESC LIMIT %s"""
     params = [text, *([kind] if kind else []), limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    matched = rows[0][3] if rows else 0
-    return [(row[0], row[1], float(row[2])) for row in rows], matched > len(rows)
+    ranked = rows[0][3] if rows else 0
+    return [(row[0], row[1], float(row[2])) for row in rows], ranked > len(rows) or ranked >= RANK_LIMIT
 
 
 def matches_more_than(groups, kind, count):
