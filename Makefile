@@ -49,12 +49,14 @@ test: install-test node_modules/.installed
 # gunicorn with WORKERS processes of THREADS threads on HOST:PORT (127.0.0.1:
 # put a TLS proxy or load balancer in front). Threaded workers keep the
 # proxy's connections alive: 3x the requests/s of sync workers on 2 cores
-# (BENCHMARKS.md). Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR,
+# (BENCHMARKS.md). One worker per core: on 2 cores, 2 workers gave more
+# requests/s and a shorter p99 than 3, 4 or 6 (fewer processes contending for
+# the cores; BENCHMARKS.md, "Load test"). Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR,
 # and each worker keeps the most read ones in memory, bounded in bytes
 # (kb/conditional.py). Workers are recycled after ~50,000 requests: a safety
 # net only, since memory no longer grows with pages served; every restart
 # stalls its connections for a second or two (p99 of bench/loadtest.sh).
-WORKERS ?= 3
+WORKERS ?= 2
 THREADS ?= 4
 serve-prod: export DJANGO_DEBUG = 0
 serve-prod: export KB_PAGE_CACHE_DIR ?= $(CURDIR)/var/page-cache
@@ -65,7 +67,7 @@ serve-prod: install
 	$(PY) manage.py load_content
 	@echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS)x$(THREADS) gunicorn workers (production settings)"
 	exec $(VENV)/bin/gunicorn kb.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--worker-class gthread --threads $(THREADS) --keep-alive 5 \
+		--worker-class gthread --threads $(THREADS) --keep-alive 5 $(if $(wildcard /dev/shm),--worker-tmp-dir /dev/shm) \
 		--timeout 30 --graceful-timeout 20 --max-requests 50000 --max-requests-jitter 5000 $(GUNICORN_ARGS)
 
 # The whole site as static files for any host or CDN: make export-site BASE_URL=https://...

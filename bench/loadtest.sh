@@ -6,7 +6,7 @@
 #   bash bench/loadtest.sh            # or: make loadtest
 #
 # Knobs: CONNECTIONS (64), DURATION (60s), THREADS (wrk threads, 2), PORT
-# (8765), WORKERS (gunicorn processes, 3; 4 threads each), GUNICORN_ARGS (more gunicorn
+# (8765), WORKERS (gunicorn processes, 2; 4 threads each), GUNICORN_ARGS (more gunicorn
 # options), SCENARIOS ("articles indexes search"). Results: a Markdown table on
 # stdout and in bench/out/loadtest/loadtest.md, raw wrk output in bench/out/loadtest/wrk-*.txt.
 # The server uses its own database and static folder under bench/out/loadtest/, so
@@ -19,7 +19,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 DURATION="${DURATION:-60s}"
 THREADS="${THREADS:-2}"
 PORT="${PORT:-8765}"
-WORKERS="${WORKERS:-3}"
+WORKERS="${WORKERS:-2}"
 SCENARIOS="${SCENARIOS:-articles indexes search}"
 GUNICORN_ARGS="${GUNICORN_ARGS:-}"
 HOST=127.0.0.1   # never anything but loopback

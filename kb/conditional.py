@@ -33,6 +33,7 @@ cache and ``condition`` on every hit (bench/loadtest.sh, BENCHMARKS.md).
 import datetime
 import hashlib
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from functools import lru_cache, wraps
@@ -227,18 +228,34 @@ memory = PageMemory(settings.KB_PAGE_MEMORY_BYTES)
 GENERATION_KEY = "kb-page-generation"
 
 
+GENERATION_RECHECK_SECONDS = 1.0
+_checked = {"token": None, "at": float("-inf")}
+
+
 def _generation():
     """A token kept in Django's cache; a new one after every ``cache.clear()``.
 
     Emptying Django's cache (tests, bench/serve.py, an operator) must empty
     every tier, and each worker's memory is out of anyone else's reach: its
     entries are valid only under the token they were stored with.
+
+    With a shared cache (a folder) reading the token is a file read and an
+    unpickle, 7% of a cached article's time under load (bench/loadtest.sh,
+    py-spy), so a worker re-reads it at most once a second. That delay never
+    serves a stale page: keys are ETags, which change with every load; a
+    clear only stops being visible to a worker for up to a second.
     """
+    shared = _shared()
+    now = time.monotonic()
+    if shared and _checked["token"] is not None and now - _checked["at"] < GENERATION_RECHECK_SECONDS:
+        return _checked["token"]
     token = cache.get(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, token, None):
             token = cache.get(GENERATION_KEY, token)
+    if shared:
+        _checked.update(token=token, at=now)
     return token
 
 

@@ -276,3 +276,8 @@ class ContentLoad(models.Model):
 
     class Meta:
         ordering = ["-finished_at"]
+        indexes = [
+            # Every page request asks for the newest load (kb/conditional.py), and
+            # a load is added by every reload: without it that is a sort of them all.
+            models.Index(fields=["-finished_at", "-id"], name="kb_contentload_newest"),
+        ]

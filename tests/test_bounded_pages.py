@@ -165,6 +165,29 @@ def test_emptying_django_s_cache_empties_every_worker_s_page_memory(loaded, clie
     assert "CD38 renamed" in client.get("/biomarkers/cd38/").content.decode()
 
 
+def test_with_a_shared_cache_a_worker_reads_the_clear_token_at_most_once_a_second(
+        settings, tmp_path, monkeypatch):
+    """Reading the token from a cache folder is a file read per request; a clear
+    may take a second to reach a worker, which never serves a stale page (keys
+    are ETags)."""
+    from django.core.cache import cache
+
+    from kb import conditional
+
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "pages")}}
+    now = [1000.0]
+    monkeypatch.setattr(conditional.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(conditional, "_checked", {"token": None, "at": float("-inf")})
+    before = conditional._generation()
+    cache.clear()
+    now[0] += 0.5
+    assert conditional._generation() == before
+    now[0] += 1.0
+    assert conditional._generation() != before
+
+
 # --- Queries compiled once ----------------------------------------------------------
 
 def test_compiled_panel_and_backlink_queries_give_what_the_orm_gives_for_every_page(loaded):
