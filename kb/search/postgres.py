@@ -121,7 +121,15 @@ def snippets(groups, section_ids):
 
 
 def similar_names(word, limit=10):
-    """Titles, aliases and headings that contain a word like ``word`` (pg_trgm)."""
+    """Titles, aliases and headings that contain a word like ``word`` (pg_trgm).
+
+    Words shorter than 4 letters get none, as the vocabulary corrects none
+    (kb/search/fuzzy.py): too short to tell a typo from another word, and
+    their trigrams are in a great many headings ("it" in 16,000 of 81,807
+    sections at 10,000 articles: about 100 ms for a reader's "how it").
+    """
+    if len(word) < 4:
+        return []
     with connection.cursor() as cursor:
         cursor.execute("""
             SELECT name FROM (
