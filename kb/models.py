@@ -183,6 +183,11 @@ class Section(models.Model):
     level = models.PositiveSmallIntegerField()
     text = models.TextField(blank=True)
     search_vector = TsVectorField(null=True, editable=False)
+    # The title, aliases (weight A) and heading (weight B) alone, for the name
+    # tier of search on PostgreSQL: its GIN index holds no weights, so asking
+    # search_vector for a name read every section whose text had the word
+    # (kb/search/postgres.py, BENCHMARKS.md "PostgreSQL at 10,000 articles").
+    names_vector = TsVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["article", "position"]

@@ -203,3 +203,65 @@ def test_a_large_load_compacts_the_index_once_committed(content_dir, db, monkeyp
     assert sqlite.compact in callbacks
     assert slugs(search("lenalidomide"))[0] == "lenalidomide"
     assert search("Darzalex").go_to.slug == "daratumumab"
+
+
+def test_the_name_tier_follows_each_load(loaded):
+    # A page renamed away from a word leaves the names; one renamed to it joins them.
+    _write_zebrafish_pages(loaded, named=2, body_only=3)
+    write(loaded, "topics/zebrafish-0.md", "---\ntitle: Minnow 0\nsummary: s\n"
+                                           "last_reviewed: 2026-11-01\n---\nAbout fish.\n")
+    write(loaded, "topics/pond-0.md", "---\ntitle: Pond 0\nsummary: s\nlast_reviewed: 2026-11-01\n"
+                                      "---\n## Zebrafish\n\nZebrafish, zebrafish, zebrafish.\n")
+    assert load(loaded).ok
+    ranked = slugs(search("zebrafish"))
+    assert sorted(ranked[:2]) == ["pond-0", "zebrafish-1"]
+    assert sorted(ranked[2:]) == ["pond-1", "pond-2"]
+
+
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("names_vector is PostgreSQL's; SQLite has the kb_search_names table")
+
+
+def test_the_name_tier_is_looked_up_in_the_names_index_on_postgresql(loaded):
+    # search_vector's GIN index holds no weights: asked for names, it gave every
+    # section whose text had the word, and the planner read them all (issue #5).
+    _postgres_only()
+    from django.test.utils import CaptureQueriesContext
+
+    from kb.search import postgres
+    _write_zebrafish_pages(loaded, named=2, body_only=3)
+    with CaptureQueriesContext(connection) as queries:
+        rows, more = postgres.search([["zebrafish"]], None, 10, names_only=True)
+    assert len(rows) == 2 and not more
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "kb_section_names_gin" in plan and "kb_section_search_gin" not in plan
+
+
+def test_names_vectors_are_the_names_part_of_the_search_vectors(loaded):
+    # What the name tier finds on names_vector is what it found on search_vector
+    # (words weighted A or B), whether the load wrote them or migration 0008 did.
+    _postgres_only()
+    from kb.search import postgres
+
+    def differing():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*), count(*) FILTER (WHERE names_vector IS DISTINCT FROM "
+                           "ts_filter(search_vector, '{a,b}')) FROM kb_section")
+            return cursor.fetchone()
+
+    sections, wrong = differing()
+    assert sections > 0 and wrong == 0
+    before = [(slugs(search(q)), search(q).total) for q in QUERIES]
+    with connection.cursor() as cursor:
+        # The migration runs on committed rows; here the load's foreign-key
+        # checks are still deferred, and CREATE INDEX refuses to run before them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("UPDATE kb_section SET names_vector = NULL")
+    with connection.schema_editor() as editor:
+        postgres.create_names(editor)
+    assert differing() == (sections, 0)
+    assert [(slugs(search(q)), search(q).total) for q in QUERIES] == before

@@ -1,5 +1,6 @@
-"""PostgreSQL backend: weighted tsvector per section, websearch queries,
-ts_headline snippets, a GIN index, and pg_trgm for typos (issue #5)."""
+"""PostgreSQL backend: weighted tsvector per section (and one of its names
+alone), websearch queries, ts_headline snippets, GIN indexes, and pg_trgm for
+typos (issue #5)."""
 from django.db import connection
 
 MARK_START, MARK_END = "\x02", "\x03"
@@ -19,19 +20,44 @@ def create(schema_editor):
         schema_editor.execute(statement)
 
 
+# The words of section ``s``'s names, article ``a``: title and aliases weight A,
+# heading weight B, the weights the name tier asks for. search_vector is this
+# followed by the text (weight C), so both hold the same positions for them.
+NAMES_VECTOR = f"""
+    setweight(to_tsvector('{CONFIG}', a.title), 'A') ||
+    setweight(to_tsvector('{CONFIG}', coalesce(
+        (SELECT string_agg(name, ' ') FROM kb_alias WHERE article_id = a.id), '')), 'A') ||
+    setweight(to_tsvector('{CONFIG}', s.heading), 'B')"""
+
+# Migration 0008 on a loaded database: fill names_vector from the rows, then
+# index it (one bulk build is cheaper than a GIN insert per row), and give the
+# planner its statistics, so a word rare in names is looked up in the index.
+NAMES_SETUP = [
+    f"UPDATE kb_section s SET names_vector = {NAMES_VECTOR} FROM kb_article a "
+    "WHERE a.id = s.article_id",
+    "CREATE INDEX IF NOT EXISTS kb_section_names_gin ON kb_section USING gin (names_vector)",
+    "ANALYZE kb_section (names_vector)",
+]
+
+
+def create_names(schema_editor):
+    for statement in NAMES_SETUP:
+        schema_editor.execute(statement)
+
+
 def index_articles(article_ids):
-    """Fill search_vector of every section of these articles (one statement)."""
+    """Fill search_vector and names_vector of every section of these articles.
+
+    One statement, and the names' vector is made once for both columns.
+    """
     ids = list(article_ids)
     if not ids:
         return
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            UPDATE kb_section s SET search_vector =
-                setweight(to_tsvector('{CONFIG}', a.title), 'A') ||
-                setweight(to_tsvector('{CONFIG}', coalesce(
-                    (SELECT string_agg(name, ' ') FROM kb_alias WHERE article_id = a.id), '')), 'A') ||
-                setweight(to_tsvector('{CONFIG}', s.heading), 'B') ||
-                setweight(to_tsvector('{CONFIG}', s.text), 'C')
+            UPDATE kb_section s SET (names_vector, search_vector) = (
+                SELECT n.names, n.names || setweight(to_tsvector('{CONFIG}', s.text), 'C')
+                FROM (SELECT {NAMES_VECTOR} AS names) AS n)
             FROM kb_article a
             WHERE a.id = s.article_id AND s.article_id = ANY(%s)""", [ids])
 
@@ -72,6 +98,12 @@ def search(groups, kind, limit, names_only=False):
     text, tsquery = _query(groups, names_only)
     if not text:
         return [], False
+    # The name tier matches names_vector, which holds only the weights it asks
+    # for, so its GIN index finds the names alone; search_vector's index holds
+    # no weights, and a word common in text but rare in names made PostgreSQL
+    # read every section (81,807, 200-270 ms at 10,000 articles). Both tiers
+    # rank on search_vector, as before.
+    column = "names_vector" if names_only else "search_vector"
     # The inner LIMIT (no ORDER BY) stops the GIN index scan after RANK_LIMIT
     # matches; only those are ranked and sorted.
     sql = f"""
@@ -79,7 +111,7 @@ def search(groups, kind, limit, names_only=False):
         FROM (SELECT s.id, s.article_id, s.search_vector, q.query
               FROM kb_section s {"JOIN kb_article a ON a.id = s.article_id" if kind else ""},
                    {tsquery} AS q(query)
-              WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
+              WHERE s.{column} @@ q.query {"AND a.kind = %s" if kind else ""}
               LIMIT {RANK_LIMIT}) AS m
         ORDER BY score DESC LIMIT %s"""
     params = [text, *([kind] if kind else []), limit]
