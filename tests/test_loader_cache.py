@@ -187,3 +187,68 @@ def test_a_check_of_every_file_does_not_use_the_cache(content_dir, cache_dir, tr
     result = load(content_dir, full=True)
 
     assert len(reads) == len(result.plan.records)
+
+
+@pytest.fixture
+def relation_checks(monkeypatch):
+    """The paths of the records each ``graph.check_relations`` call checks."""
+    from kb.ingest import graph
+    calls = []
+    real = graph.check_relations
+
+    def recording(records_, index):
+        calls.append([record.path for record in records_])
+        return real(records_, index)
+
+    monkeypatch.setattr(graph, "check_relations", recording)
+    return calls
+
+
+def test_unchanged_files_relations_are_not_checked_again_while_names_stay(
+        content_dir, cache_dir, trusting, relation_checks):
+    reload(content_dir)
+    edit(content_dir, PAGE, "targets: [cd38]", "targets: [cd-39]")
+    time.sleep(0.05)
+    first = load(content_dir)
+    edit(content_dir, "biomarkers/cd38.md", "## ", "A new sentence.\n\n## ")
+    relation_checks.clear()
+    time.sleep(0.05)
+
+    second = load(content_dir)
+
+    assert relation_checks == [["biomarkers/cd38.md"]]
+    assert [str(e) for e in second.errors if e.path == PAGE] == \
+        [str(e) for e in first.errors if e.path == PAGE]
+    assert any(str(e).startswith(f"{PAGE}:8: targets: no article 'cd-39'")
+               for e in second.errors)
+
+
+def test_an_unchanged_file_s_relation_follows_a_name_given_elsewhere(content_dir, cache_dir,
+                                                                      trusting):
+    # daratumumab names cd-38-protein, unknown until cd38.md takes it as an alias.
+    reload(content_dir)
+    edit(content_dir, PAGE, "targets: [cd38]", "targets: [cd-38-protein]")
+    time.sleep(0.05)
+    errors = [str(e) for e in load(content_dir).errors]
+    assert f"{PAGE}:8: targets: no article 'cd-38-protein'" in errors, errors
+    edit(content_dir, "biomarkers/cd38.md", "aliases: [CD38 antigen]",
+         "aliases: [CD38 antigen, CD-38 protein]")
+
+    result = reload(content_dir)
+
+    assert result.plan.records["daratumumab"].fields["targets"] == ["cd38"]
+    assert list(Article.objects.get(slug="daratumumab").therapy.targets
+                .values_list("slug", flat=True)) == ["cd38"]
+
+
+def test_relations_from_the_cache_are_canonical_slugs_as_in_a_full_check(content_dir, cache_dir,
+                                                                         trusting):
+    edit(content_dir, PAGE, "targets: [cd38]", "targets: [cd38-antigen]")
+    reload(content_dir)
+    reload(content_dir)  # every record from the cache, relations not checked again
+
+    result = reload(content_dir)
+
+    full = load(content_dir, full=True)
+    assert {slug: record.fields for slug, record in result.plan.records.items()} == \
+        {slug: record.fields for slug, record in full.plan.records.items()}

@@ -45,7 +45,7 @@ def build_index(records):
     for record in records:
         if record.slug in index.targets:
             other = index.owners[record.slug]
-            line = record.line_of("slug") if "slug" in record.fields else None
+            line = record.line_of("slug") if "slug" in record.head else None
             errors.append(ContentError(record.path, line,
                                        f"slug '{record.slug}' is already used by {other}"))
             continue
@@ -54,7 +54,7 @@ def build_index(records):
         index.names[record.slug] = record.slug
         index.owners[record.slug] = record.path
     for record in records:
-        for position, alias in enumerate(record.fields.get("aliases", [])):
+        for position, alias in enumerate(record.head.get("aliases", [])):
             key = slugify(alias)
             # Looked up only for an error: a cached record unpacks its line
             # numbers on first use (readcache.py).
@@ -87,11 +87,11 @@ def glossary_entries(records):
     for record in records:
         if record.kind != "glossary" or record.broken or not record.summary:
             continue
-        phrases = record.fields.get("matches")
+        phrases = record.head.get("matches")
         if not phrases:
             title = record.title
             phrases = [re.sub(r"\s*\([^)]*\)", "", title).strip(),
-                       *re.findall(r"\(([^)]+)\)", title), *record.fields.get("aliases", [])]
+                       *re.findall(r"\(([^)]+)\)", title), *record.head.get("aliases", [])]
         unique = []
         for phrase in phrases:
             if phrase and phrase.lower() not in claimed:
@@ -109,19 +109,31 @@ def check_relations(records, index):
     for a slug in relations as it may in links.
     """
     errors = []
+    # Each name is looked up once per load, not once per use (37,000 uses at
+    # 10,000 articles; issue 8), and a name that checks out costs one look-up.
+    targets = _Targets(index)
+    relation_keys = {}
     for record in records:
-        fields = record.fields
+        fields = record.head  # the relations are there, not in the packed part
 
         def canonical(key, name, allowed, line):
             # ``line``: a number, or the front matter path of one (looked up
-            # only for an error; readcache.py unpacks line numbers on first use).
+            # only for an error: line numbers are kept packed, records.py).
+            hit = targets.get(name)
+            if hit is not None and hit[1] in allowed and hit[2] != record.path:
+                return hit[0]
             problem, slug = _check_target(record, index, key, name, allowed, line)
             if problem:
                 errors.append(problem)
             return slug or name
 
-        for key, spec in fields_for(record.kind).items():
-            if spec.type not in ("slug", "slugs") or key == "slug" or key not in fields:
+        keys = relation_keys.get(record.kind)
+        if keys is None:
+            keys = relation_keys[record.kind] = [
+                (key, spec) for key, spec in fields_for(record.kind).items()
+                if spec.type in ("slug", "slugs") and key != "slug"]
+        for key, spec in keys:
+            if key not in fields:
                 continue
             if spec.type == "slug":
                 fields[key] = canonical(key, fields[key], spec.kinds, (key,))
@@ -136,6 +148,40 @@ def check_relations(records, index):
                 arm["regimen"] = canonical("arms.regimen", arm["regimen"],
                                            ("combinations", "therapies"), arm["line"])
     return errors
+
+
+class _Targets(dict):
+    """name -> (slug, kind, path that claimed it) of the article it names, or None."""
+
+    def __init__(self, index):
+        super().__init__()
+        self.index = index
+
+    def get(self, name):
+        try:
+            return self[name]
+        except TypeError:  # not a name at all: the slow path words the error
+            return None
+
+    def __missing__(self, name):
+        target = self.index.targets.get(self.index.names.get(slugify(name), ""))
+        hit = self[name] = None if target is None else (
+            target.slug, target.kind, self.index.owners.get(target.slug))
+        return hit
+
+
+def index_signature(index):
+    """A digest of everything ``check_relations`` looks up in ``index``.
+
+    Two loads with the same signature resolve every name the same way, so
+    an unchanged file's relations check out as they did (readcache.py).
+    """
+    digest = hashlib.sha256()
+    for part in (index.names, index.owners,
+                 {slug: target.kind for slug, target in index.targets.items()}):
+        digest.update("\x1e".join(f"{key}\x1f{value}" for key, value in part.items()).encode())
+        digest.update(b"\x1d")
+    return digest.hexdigest()
 
 
 def _check_target(record, index, key, name, allowed, line):
@@ -177,5 +223,5 @@ def check_anchors(record, links, anchors_of, line_of):
 def face_hash(record, anchors):
     """What other pages show of this one: when it changes, pages linking here re-render."""
     parts = [record.kind, record.slug, record.title, record.summary,
-             "|".join(sorted(record.fields.get("aliases", []))), "|".join(anchors)]
+             "|".join(sorted(record.head.get("aliases", []))), "|".join(anchors)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

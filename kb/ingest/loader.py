@@ -9,6 +9,7 @@ renders only those and the pages whose links point at them. A load that
 writes keeps rendered HTML on disk until the write (``spool.py``), so its
 memory does not grow with the whole site's HTML (issue 8).
 """
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,7 @@ class Plan:
     def changes(self):
         rows = [("created", slug) for slug in self.created]
         # An edit that moves last_reviewed is a re-review: /changes/ lists it as such.
-        rows += [("re-reviewed" if self.records[slug].fields.get("last_reviewed")
+        rows += [("re-reviewed" if self.records[slug].head.get("last_reviewed")
                   != self.existing[slug].get("last_reviewed") else "updated", slug)
                  for slug in self.updated]
         result = [{"action": action, "kind": self.records[slug].kind, "slug": slug,
@@ -106,16 +107,25 @@ def load(content_dir=None, dry_run=False, max_bytes=None, full=False):
     if not content_dir.is_dir():
         return LoadResult([ContentError(str(content_dir), None, "content folder not found")])
 
-    existing = {} if full else {row["slug"]: row for row in Article.objects.values(
+    existing = {} if full else {row["slug"]: row for row in Article.objects.order_by().values(
         "id", "slug", "kind", "title", "source_path", "content_hash", "face_hash",
         "last_reviewed")}
     cache = None if full else _read_cache(content_dir, max_bytes, warm=bool(existing))
     found, errors = read_all(content_dir, max_bytes, cache)
-    if cache is not None:
-        cache.save()
     index, index_errors = graph.build_index(found)
     errors += index_errors
-    errors += graph.check_relations(found, index)
+    if cache is None:
+        errors += graph.check_relations(found, index)
+    else:
+        # Unchanged files whose names all mean what they meant last time are
+        # not checked again (readcache.py: known_relations).
+        signature = graph.index_signature(index)
+        unchecked, known = cache.known_relations(found, signature)
+        relation_errors = graph.check_relations(unchecked, index)
+        errors += known + relation_errors
+        cache.remember_relations(unchecked, relation_errors, signature)
+        cache.save()
+        del cache, unchecked  # ~3 KB a file, packed: not needed past this point (memory)
     records = {}
     for record in found:
         records.setdefault(record.slug, record)
@@ -180,6 +190,8 @@ def _read_cache(content_dir, max_bytes, warm):
                 or name.startswith("file:"):
             return None  # no database file to keep it next to: only where the setting says
         folder = f"{name}.load-cache"
+    from kb.ingest import render
+    render.hyphenation_cache = folder  # pyphen's parsed patterns are kept there too
     cache = readcache.ReadCache(readcache.cache_path(folder, content_dir), max_bytes)
     # An empty database gets a first load read from the files alone.
     return cache.open() if warm else cache
@@ -210,7 +222,7 @@ def _classify(plan):
             plan.renamed[old] = slug
     for slug in plan.changed:
         plan.taken_names.add(slug)
-        plan.taken_names.update(slugify(a) for a in plan.records[slug].fields.get("aliases", []))
+        plan.taken_names.update(slugify(a) for a in plan.records[slug].head.get("aliases", []))
     # A renamed slug keeps answering, unless this load gives the name to someone else.
     plan.renamed = {old: new for old, new in plan.renamed.items() if old not in plan.taken_names}
 
@@ -234,7 +246,10 @@ def _render(plan, renderer, index, slugs, errors):
         plan.rendered[slug] = rendered
         plan.faces[slug] = graph.face_hash(record, [s.anchor for s in rendered.sections
                                                     if s.anchor])
-        plan.glossary_targets[slug] = set(warnings.GLOSSARY_HREF_RE.findall(rendered.html))
+        # A tuple of shared strings: a set per page cost 1.7 KB (issue 8).
+        plan.glossary_targets[slug] = tuple(
+            sys.intern(target)
+            for target in dict.fromkeys(warnings.GLOSSARY_HREF_RE.findall(rendered.html)))
         if plan.spool is not None:
             plan.spool.put(slug, rendered)
             _let_go_of_body(plan, record, rendered, report)

@@ -5,6 +5,8 @@ the last good state to the next one at commit and readers never see a
 half-applied load (STYLE.md example 1: parse, then sync).
 """
 
+import collections
+import contextlib
 import itertools
 
 from django.db import connections, router, transaction
@@ -50,7 +52,7 @@ def apply(plan):
     few per page (issue 8: row-by-row writing cost ~8 ms per article).
     """
     now = timezone.now()
-    with transaction.atomic():
+    with _short_query_log(connections[router.db_for_write(Article)]), transaction.atomic():
         ids = {row["slug"]: row["id"] for row in plan.existing.values()}
         touched = [*plan.changed, *plan.rerendered]
         stale_sections = list(Section.objects.filter(article_id__in=[
@@ -109,6 +111,40 @@ def apply(plan):
         return ContentLoad.objects.create(
             finished_at=now, created=len(plan.created), updated=len(plan.updated),
             removed=len(plan.removed), unchanged=len(plan.unchanged), changes=plan.changes())
+
+
+# Longest SQL a query log entry keeps while a load writes (see _short_query_log).
+LOGGED_SQL_CHARS = 2000
+
+
+class _ShortLog(collections.deque):
+    """A query log whose entries keep only the start of their SQL."""
+
+    def append(self, entry):
+        sql = entry.get("sql")
+        if isinstance(sql, str) and len(sql) > LOGGED_SQL_CHARS:
+            entry = {**entry, "sql": f"{sql[:LOGGED_SQL_CHARS]}... ({len(sql):,} characters)"}
+        super().append(entry)
+
+
+@contextlib.contextmanager
+def _short_query_log(connection):
+    """Keep the query log (DEBUG, tests) from holding the whole load's values.
+
+    With DEBUG on (the default in development, and in the load benchmark),
+    Django logs each query's SQL with its values written in, for the last
+    9,000 queries: a bulk INSERT of 500 articles logs their HTML, and a
+    10,000-page load kept the whole site's HTML (~150 MB) in the log
+    (issue 8). The log keeps every entry (counts, times), each cut short.
+    """
+    log = connection.queries_log
+    connection.queries_log = _ShortLog(log, maxlen=log.maxlen)
+    try:
+        yield
+    finally:
+        entries, connection.queries_log = connection.queries_log, log
+        log.clear()
+        log.extend(entries)
 
 
 def _restore(plan, slugs):

@@ -300,7 +300,7 @@ def incoming_links(plan, records, stored):
 
 
 def _front_matter_targets(record):
-    fields = record.fields
+    fields = record.head  # relations are never in the packed part (records.PACKED_KEYS)
     for key, spec in fields_for(record.kind).items():
         if spec.type == "slug" and key != "slug" and key in fields:
             yield fields[key]
