@@ -7,7 +7,9 @@
 #
 # Knobs: CONNECTIONS (64), DURATION (60s), THREADS (wrk threads, 2), PORT
 # (8765), WORKERS (gunicorn processes, 2; 4 threads each), GUNICORN_ARGS (more gunicorn
-# options), SCENARIOS ("articles indexes search"). Results: a Markdown table on
+# options), SCENARIOS ("articles indexes search"), WRK_NICE (e.g. -10, as root: wrk at a
+# higher priority, so that its own scheduling delays on the shared 2 cores are not
+# counted as server latency; off by default). Results: a Markdown table on
 # stdout and in bench/out/loadtest/loadtest.md, raw wrk output in bench/out/loadtest/wrk-*.txt.
 # The server uses its own database and static folder under bench/out/loadtest/, so
 # the development db.sqlite3 is untouched.
@@ -115,7 +117,7 @@ for scenario in $SCENARIOS; do
     echo "wrk: $scenario, $CONNECTIONS connections, $DURATION"
     before="$(server_cpu)"
     WRK_PATHS="$OUT/$scenario.txt" timeout 300 /usr/bin/time -f "wrk cpu: %U %S" -o "$OUT/wrk-cpu-$scenario.txt" \
-        wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" \
+        ${WRK_NICE:+nice -n "$WRK_NICE"} wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" \
         --timeout 10s --latency -s "$OUT/paths.lua" "$BASE" | tee "$OUT/wrk-$scenario.txt"
     after="$(server_cpu)"
     cat "$OUT/wrk-cpu-$scenario.txt" >>"$OUT/wrk-$scenario.txt"
