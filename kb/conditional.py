@@ -49,7 +49,6 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
-from django.views.decorators.http import condition
 
 from kb import live
 from kb.models import Article, ContentLoad
@@ -289,11 +288,12 @@ def _timestamp(moment):
     return int(moment.timestamp()) if moment else None
 
 
-def _set_validators(response, etag, last_modified):
-    """What ``condition`` adds to a GET or HEAD answer, plus Cache-Control."""
-    if last_modified and not response.has_header("Last-Modified"):
-        response.headers["Last-Modified"] = http_date(last_modified)
-    response.headers.setdefault("ETag", etag)
+def _set_validators(request, response, etag, last_modified):
+    """What ``django.views.decorators.http.condition`` adds to an answer, plus Cache-Control."""
+    if request.method in ("GET", "HEAD"):
+        if last_modified and not response.has_header("Last-Modified"):
+            response.headers["Last-Modified"] = http_date(last_modified)
+        response.headers.setdefault("ETag", etag)
     if response.status_code in (200, 304):
         patch_cache_control(response, public=True, max_age=settings.KB_PAGE_MAX_AGE)
     return response
@@ -316,45 +316,28 @@ def conditional_page(validators):
     before that load can ask for (issue #7).
     """
     def decorator(view):
-        @wraps(view)
-        def cached(request, *args, **kwargs):
-            key = _cache_key(request, validators(request, *args, **kwargs)[0])
-            hit = cached_page(key) if key else None
-            if hit is not None:
-                return HttpResponse(hit[0], content_type=hit[1])
-            response = view(request, *args, **kwargs)
-            if key and response.status_code == 200 and not response.streaming:
-                store_page(key, response.content, response["Content-Type"])
-            return response
-
-        conditional = condition(
-            etag_func=lambda request, *args, **kwargs: validators(request, *args, **kwargs)[0],
-            last_modified_func=lambda request, *args, **kwargs: validators(request, *args, **kwargs)[1],
-        )(cached)
-
-        def full(request, *args, **kwargs):
+        def draw(request, *args, **kwargs):
             with read_snapshot():
-                response = conditional(request, *args, **kwargs)
-            if response.status_code in (200, 304) and validators(request, *args, **kwargs)[0]:
-                patch_cache_control(response, public=True, max_age=settings.KB_PAGE_MAX_AGE)
-            return response
+                return view(request, *args, **kwargs)
 
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
-                return full(request, *args, **kwargs)
             etag, last_modified = validators(request, *args, **kwargs)
             if etag is None:
-                return full(request, *args, **kwargs)
+                return draw(request, *args, **kwargs)   # redirects, 404s: no validators
             last_modified = _timestamp(last_modified)
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-            if response is None:
-                key = _cache_key(request, etag)
-                hit = cached_page(key) if key else None
-                if hit is None:
-                    return full(request, *args, **kwargs)
+            if response is not None:
+                return _set_validators(request, response, etag, last_modified)   # 304 or 412
+            key = _cache_key(request, etag) if request.method in ("GET", "HEAD") else None
+            hit = cached_page(key) if key else None
+            if hit is not None:
                 response = HttpResponse(hit[0], content_type=hit[1])
-            return _set_validators(response, etag, last_modified)
+            else:
+                response = draw(request, *args, **kwargs)
+                if key and response.status_code == 200 and not response.streaming:
+                    store_page(key, response.content, response["Content-Type"])
+            return _set_validators(request, response, etag, last_modified)
 
         wrapper.kb_own_snapshot = True
         return wrapper

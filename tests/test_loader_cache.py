@@ -252,3 +252,26 @@ def test_relations_from_the_cache_are_canonical_slugs_as_in_a_full_check(content
     full = load(content_dir, full=True)
     assert {slug: record.fields for slug, record in result.plan.records.items()} == \
         {slug: record.fields for slug, record in full.plan.records.items()}
+
+
+def test_pyphen_s_parsed_patterns_are_kept_in_the_cache_folder(tmp_path, monkeypatch):
+    """Parsing pyphen's dictionary is a twentieth of a one-file reload: kept between runs."""
+    import pyphen
+
+    source = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    readcache.warm_hyphenation(tmp_path)
+    parsed = pyphen.hdcache[source]
+    [kept] = tmp_path.glob("pyphen-*.pickle")
+
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    readcache.warm_hyphenation(tmp_path)
+    assert pyphen.hdcache[source] is not parsed
+    assert pyphen.hdcache[source].patterns == parsed.patterns
+
+    kept.write_bytes(b"not a pickle")           # damaged: left to pyphen, which parses its own
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    readcache.warm_hyphenation(tmp_path)
+    assert source not in pyphen.hdcache
+    pyphen.Pyphen(lang="en_US")
+    assert pyphen.hdcache[source].patterns == parsed.patterns

@@ -190,8 +190,7 @@ def _read_cache(content_dir, max_bytes, warm):
                 or name.startswith("file:"):
             return None  # no database file to keep it next to: only where the setting says
         folder = f"{name}.load-cache"
-    from kb.ingest import render
-    render.hyphenation_cache = folder  # pyphen's parsed patterns are kept there too
+    readcache.warm_hyphenation(folder)  # pyphen's parsed patterns are kept there too
     cache = readcache.ReadCache(readcache.cache_path(folder, content_dir), max_bytes)
     # An empty database gets a first load read from the files alone.
     return cache.open() if warm else cache

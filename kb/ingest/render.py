@@ -117,59 +117,10 @@ def _syllables(words):
     return sum(map(counts.__getitem__, words))
 
 
-# A file where the loader keeps pyphen's parsed patterns between runs (next
-# to its read cache, readcache.py), or None. Parsing them costs ~0.1 s, a
-# twentieth of a reload after a one-file edit; reading them back 0.01 s.
-hyphenation_cache = None
-
-
 @lru_cache(maxsize=1)
 def _hyphenator():
     import pyphen
-    if hyphenation_cache is not None:
-        _load_patterns(pyphen, hyphenation_cache)
     return pyphen.Pyphen(lang="en_US")
-
-
-def _load_patterns(pyphen, cache):
-    """Put pyphen's parsed en_US patterns in its own cache, from ``cache`` or parsed and saved there.
-
-    The file is named for pyphen's version and the dictionary's size and
-    mtime; anything unreadable is parsed again (same patterns either way).
-    """
-    import os
-    import pickle
-    import tempfile
-    from pathlib import Path
-
-    source = pyphen.LANGUAGES[pyphen.language_fallback("en_US")]
-    try:
-        info = os.stat(source)
-    except OSError:
-        return
-    path = Path(cache) / f"pyphen-{pyphen.__version__}-{info.st_size}-{info.st_mtime_ns}.pickle"
-    try:
-        with open(path, "rb") as handle:
-            patterns = pickle.load(handle)
-        if isinstance(patterns, pyphen.HyphDict):
-            pyphen.hdcache[source] = patterns
-            return
-    except FileNotFoundError:
-        pass
-    except Exception:  # noqa: BLE001 - only costs the parse
-        return
-    patterns = pyphen.hdcache[source] = pyphen.HyphDict(source)
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".pyphen-",
-                                         suffix=".tmp") as handle:
-            temporary = handle.name
-            pickle.dump(patterns, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary:
-            Path(temporary).unlink(missing_ok=True)
 
 
 def _round(number):
