@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from kb.ingest import sanitize
 from kb.ingest.errors import ContentError
-from kb.ingest.markdown import make_markdown
+from kb.ingest.markdown import make_markdown, parse_tree, serialize_tree
 
 WORD_RE = re.compile(r"\w+")
 CITATION_SPACE_RE = re.compile(r"[ \t]+(\[@[A-Za-z0-9_.\-]+\])")
@@ -30,9 +30,12 @@ class Rendered:
 class Renderer:
     """Holds one Markdown instance for many documents (reset between them)."""
 
-    def __init__(self, resolve, suggest, glossary=()):
+    def __init__(self, resolve, suggest, glossary=(), reparse=False):
         self.md, self.ext = make_markdown(resolve, glossary)
         self.suggest = suggest
+        # Sanitize the serialized string even when the tree could be walked
+        # (tests/test_sanitize_tree.py compares the two paths).
+        self.reparse = reparse
 
     def render(self, record):
         self.md.reset()
@@ -41,7 +44,7 @@ class Renderer:
             ref["id"]: number for number, ref in enumerate(record.fields.get("references", []), 1)
         }
         # "claim [@ref]" and "claim[@ref]" render the same: the number hugs the claim.
-        html = self.md.convert(CITATION_SPACE_RE.sub(r"\1", record.body))
+        html = self._html(CITATION_SPACE_RE.sub(r"\1", record.body))
         state = self.ext.state
         errors = []
 
@@ -60,7 +63,7 @@ class Renderer:
         text = " ".join(section.text for section in state.sections)
         word_count = len(WORD_RE.findall(text))
         return Rendered(
-            html=sanitize.clean(html),
+            html=html,
             toc=_plain_toc(self.md.toc_tokens),
             sections=state.sections,
             links=state.links,
@@ -68,6 +71,21 @@ class Renderer:
             reading_grade=reading_grade(text, word_count),
             errors=errors,
         )
+
+
+    def _html(self, source):
+        """Sanitized HTML of a body: from Markdown's tree unless raw HTML was stashed.
+
+        Raw HTML (and character references, which Markdown stashes too) is
+        only ever sanitized from the string, as html5lib parses it.
+        """
+        if not source.strip():
+            return ""
+        md = self.md
+        root = parse_tree(md, source)
+        if md.htmlStash.html_counter or self.reparse:
+            return sanitize.clean(serialize_tree(md, root))
+        return sanitize.clean_tree(root, md.postprocessors)
 
 
 def reading_grade(text, word_count=None):

@@ -8,6 +8,9 @@ import re
 from functools import lru_cache
 
 import bleach
+from bleach._vendor.html5lib.constants import namespaces, spaceCharacters, voidElements
+from bleach.sanitizer import BleachSanitizerFilter
+from markdown.serializers import _escape_attrib_html, _escape_cdata
 
 from kb.ingest.markdown import RESERVED_IDS
 
@@ -96,3 +99,84 @@ def _cleaner():
 
 def clean(html):
     return _cleaner().clean(html)
+
+
+def clean_tree(root, postprocessors):
+    """``clean(serialize_tree(md, root))`` without parsing HTML a second time.
+
+    For a Markdown tree in which Python-Markdown stashed no raw HTML, so every
+    element is one Markdown or our extensions built. bleach's ``clean`` parses
+    the HTML string with html5lib into tokens, passes them through its
+    sanitizer filter (the allowlist above) and serializes them; parsing is
+    60% of that. Here the tokens come straight from the tree, in the form
+    html5lib's tokenizer would give for Markdown's own output (attributes in
+    lexical order, text and attribute values escaped as Markdown escapes them,
+    character references left for bleach), and go through the same filter
+    and serializer. ``tests/test_sanitize_tree.py`` holds the two paths equal.
+
+    ``postprocessors`` are Markdown's: its placeholders (footnote back-links,
+    non-breaking spaces, encoded e-mail addresses) are replaced in each piece
+    of text, as Markdown replaces them in its output.
+    """
+    cleaner = _cleaner()
+    filtered = BleachSanitizerFilter(
+        source=_tokens(root, postprocessors), allowed_tags=cleaner.tags,
+        attributes=cleaner.attributes, strip_disallowed_tags=cleaner.strip,
+        strip_html_comments=cleaner.strip_comments, css_sanitizer=cleaner.css_sanitizer,
+        allowed_protocols=cleaner.protocols,
+    )
+    return cleaner.serializer.render(filtered).strip()
+
+
+_HTML = namespaces["html"]
+_SPACE = "".join(spaceCharacters)
+_PLACEHOLDER = "\x02"  # Markdown's STX: it strips the character from the source
+
+
+def _tokens(root, postprocessors):
+    if root.text:
+        yield from _text(root.text, postprocessors)
+    yield from _children(root, postprocessors)
+
+
+def _children(element, postprocessors):
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment: those are dropped, as clean() drops them
+            attributes = {(None, name): _escaped(_escape_attrib_html(value), postprocessors)
+                                      .replace("\x00", "\ufffd")
+                          for name, value in sorted(child.attrib.items())}
+            if tag in voidElements:
+                yield {"type": "EmptyTag", "name": tag, "namespace": _HTML, "data": attributes}
+            else:
+                yield {"type": "StartTag", "name": tag, "namespace": _HTML, "data": attributes}
+                if child.text:
+                    yield from _text(child.text, postprocessors)
+                yield from _children(child, postprocessors)
+                yield {"type": "EndTag", "name": tag, "namespace": _HTML}
+        if child.tail:
+            yield from _text(child.tail, postprocessors)
+
+
+def _escaped(data, postprocessors):
+    if _PLACEHOLDER in data:
+        for postprocessor in postprocessors:
+            data = postprocessor.run(data)
+    return data
+
+
+def _text(data, postprocessors):
+    """Text as html5lib's tree walker splits it: leading/trailing space apart.
+
+    NUL characters go, as html5lib's parser drops them from text (and turns
+    them into U+FFFD in attribute values, above).
+    """
+    data = _escaped(_escape_cdata(data), postprocessors).replace("\x00", "")
+    middle = data.lstrip(_SPACE)
+    if len(middle) < len(data):
+        yield {"type": "SpaceCharacters", "data": data[:len(data) - len(middle)]}
+    inner = middle.rstrip(_SPACE)
+    if inner:
+        yield {"type": "Characters", "data": inner}
+    if len(inner) < len(middle):
+        yield {"type": "SpaceCharacters", "data": middle[len(inner):]}
