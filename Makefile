@@ -53,9 +53,11 @@ test: install-test node_modules/.installed
 # requests/s and a shorter p99 than 3, 4 or 6 (fewer processes contending for
 # the cores; BENCHMARKS.md, "Load test"). Rendered pages are shared by the workers in KB_PAGE_CACHE_DIR,
 # and each worker keeps the most read ones in memory, bounded in bytes
-# (kb/conditional.py). Workers are recycled after ~50,000 requests: a safety
+# (kb/conditional.py); kb/wsgi.py answers a page it has already sent, unchanged
+# since, before Django. Workers are recycled after ~1,000,000 requests: a safety
 # net only, since memory no longer grows with pages served; every restart
-# stalls its connections for a second or two (p99 of bench/loadtest.sh).
+# stalls its connections for a second or two (p99 of bench/loadtest.sh), and
+# at ~2,500 requests/s the former 50,000 came every 40 s, inside each run.
 WORKERS ?= 2
 THREADS ?= 4
 serve-prod: export DJANGO_DEBUG = 0
@@ -68,7 +70,7 @@ serve-prod: install
 	@echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS)x$(THREADS) gunicorn workers (production settings)"
 	exec $(VENV)/bin/gunicorn kb.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--worker-class gthread --threads $(THREADS) --keep-alive 5 $(if $(wildcard /dev/shm),--worker-tmp-dir /dev/shm) \
-		--timeout 30 --graceful-timeout 20 --max-requests 50000 --max-requests-jitter 5000 $(GUNICORN_ARGS)
+		--timeout 30 --graceful-timeout 20 --max-requests 1000000 --max-requests-jitter 100000 $(GUNICORN_ARGS)
 
 # The whole site as static files for any host or CDN: make export-site BASE_URL=https://...
 EXPORT_DIR ?= export

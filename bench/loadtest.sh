@@ -110,11 +110,14 @@ PY
 
 REPORT="$OUT/loadtest.md"
 {
-    echo "| scenario | URLs | requests/s | p50 | p99 | requests | errors | CPU ms/request: server + wrk |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| scenario | URLs | requests/s | p50 | p99 | requests | errors | CPU ms/request: server + wrk | load average before |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$REPORT"
 for scenario in $SCENARIOS; do
     echo "wrk: $scenario, $CONNECTIONS connections, $DURATION"
+    # The 1-minute load average before the run: on a shared machine, how much
+    # of the two cores others were using (latency figures depend on it).
+    load="$(cut -d' ' -f1 /proc/loadavg)"
     before="$(server_cpu)"
     WRK_PATHS="$OUT/$scenario.txt" timeout 300 /usr/bin/time -f "wrk cpu: %U %S" -o "$OUT/wrk-cpu-$scenario.txt" \
         ${WRK_NICE:+nice -n "$WRK_NICE"} wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" \
@@ -122,6 +125,7 @@ for scenario in $SCENARIOS; do
     after="$(server_cpu)"
     cat "$OUT/wrk-cpu-$scenario.txt" >>"$OUT/wrk-$scenario.txt"
     echo "server cpu: $before $after" >>"$OUT/wrk-$scenario.txt"
+    echo "load average before: $load" >>"$OUT/wrk-$scenario.txt"
     python3 - "$scenario" "$(wc -l <"$OUT/$scenario.txt")" "$OUT/wrk-$scenario.txt" >>"$REPORT" <<'PY'
 import re, sys
 scenario, urls, path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -139,7 +143,8 @@ user, system = map(float, find(r"wrk cpu: (\S+ \S+)", "0 0").split())
 before, after = map(float, find(r"server cpu: (\S+ \S+)", "0 0").split())
 n = max(int(total), 1)
 cpu = f"{(after - before) * 1000 / n:.2f} + {(user + system) * 1000 / n:.2f}"
-print(f"| {scenario} | {urls} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {cpu} |")
+load = find(r"load average before: (\S+)", "?")
+print(f"| {scenario} | {urls} | {float(rps):,.0f} | {p50} | {p99} | {int(total):,} | {errors} | {cpu} | {load} |")
 PY
 done
 echo

@@ -29,9 +29,17 @@ header's search box) are never cached.
 A cached page costs one query and no transaction (issue #7): 0.5 ms of CPU
 in-process for an article, against 1.15 ms with a transaction, the file
 cache and ``condition`` on every hit (bench/loadtest.sh, BENCHMARKS.md).
+
+On SQLite even that query is mostly skipped: ``content_version`` says, for
+a few microseconds (``PRAGMA data_version``), whether anything was committed
+since the validators were last read, so each worker reads an article's
+validators once per load. The same token lets kb/wsgi.py answer a page it has
+already sent, with the very same headers, before Django's middleware.
 """
 import datetime
 import hashlib
+import os
+import sqlite3
 import threading
 import time
 import uuid
@@ -70,8 +78,13 @@ def release():
     return digest.hexdigest()[:16]
 
 
-def latest_load():
-    """``(id, finished_at)`` of the newest applied load, or ``(0, None)``."""
+def latest_load(version=None):
+    """``(id, finished_at)`` of the newest applied load, or ``(0, None)``.
+
+    With a ``content_version`` the answer is remembered until that changes.
+    """
+    if version is not None:
+        return _remembered(version, "latest-load", latest_load)
     with connection.cursor() as cursor:
         cursor.execute(_latest_load_sql(connection.vendor))
         row = cursor.fetchone()
@@ -97,13 +110,16 @@ def _validators_sql(vendor):
             f"FROM {article} a LEFT JOIN ({newest}) l ON 1 = 1 WHERE a.{quote('slug')} = %s")
 
 
-def _article_and_load(slug):
+def _article_and_load(slug, version=None):
     """``(kind, content_hash, updated_at, load id, load finished_at)`` in one query.
 
     Raw SQL on the hot path: every article request, cached or not, runs it,
     and the ORM's query building cost more than the query (bench/loadtest.sh).
     One statement also reads one committed state, so it needs no transaction.
+    With a ``content_version`` the row is remembered until that changes.
     """
+    if version is not None:
+        return _remembered(version, ("article", slug), lambda: _article_and_load(slug))
     with connection.cursor() as cursor:
         cursor.execute(_validators_sql(connection.vendor), [slug])
         row = cursor.fetchone()
@@ -137,7 +153,7 @@ def article_validators(request, folder, slug):
     cached = getattr(request, "_kb_validators", None)
     if cached is not None:
         return cached
-    row = _article_and_load(slug)
+    row = _article_and_load(slug, getattr(request, "_kb_version", None))
     if row is None or row[0] != folder:
         result = (None, None)
     else:
@@ -157,7 +173,7 @@ def site_validators(request, *args, **kwargs):
     cached = getattr(request, "_kb_validators", None)
     if cached is not None:
         return cached
-    load_id, load_finished = latest_load()
+    load_id, load_finished = latest_load(getattr(request, "_kb_version", None))
     parts = [release(), request.path, str(load_id),
              load_finished.isoformat() if load_finished else "", timezone.localdate().isoformat(),
              str(settings.DEBUG), live.validator_part()]
@@ -202,6 +218,18 @@ class PageMemory:
                 return None
             self.pages.move_to_end(key)
             return entry[1], entry[2]
+
+    def peek(self, key):
+        """``(generation, content, content_type)`` whatever its generation, or None.
+
+        For kb/wsgi.py, which compares the generation (a content version) only
+        for addresses it has an answer for: most requests it sees have none.
+        """
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
 
     def set(self, key, generation, content, content_type):
         if len(content) > self.limit:
@@ -267,6 +295,106 @@ def _shared():
     return not isinstance(caches["default"], (LocMemCache, DummyCache))
 
 
+class _DataVersion:
+    """SQLite's ``PRAGMA data_version``, read on a connection of this process's own.
+
+    The number changes whenever another connection commits to the database
+    file: a load, from whichever process, a migration, anything. This
+    connection never writes, so it counts every commit. There is one per
+    process, shared by its threads under a lock, because each connection
+    numbers commits its own way (``serial`` tells connections apart). It
+    is opened with ``mode=rw``: it must not create a database that
+    ``migrate`` has not.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.opened_for = None   # (pid, path): a forked process opens its own
+        self.serial = 0
+        self.connection = None
+
+    def read(self, path):
+        with self.lock:
+            try:
+                if self.opened_for != (os.getpid(), path):
+                    self._open(path)
+                return self.serial, self.connection.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:
+                self.opened_for = None
+                return None
+
+    def _open(self, path):
+        if self.connection is not None and self.opened_for and self.opened_for[0] == os.getpid():
+            self.connection.close()
+        self.connection = None
+        uri = Path(path).resolve().as_uri() + "?mode=rw"
+        self.connection = sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                          isolation_level=None)
+        self.opened_for = (os.getpid(), path)
+        self.serial += 1
+
+
+_data_version = _DataVersion()
+
+
+def content_version():
+    """A token that changes whenever a page's validators may have, or None.
+
+    Its parts: the database's data version (any commit), the cache
+    generation (``cache.clear()`` empties every tier), the day (ETags carry
+    it), DEBUG and the editors' banner (``live.validator_part``). Reading it
+    costs a few microseconds; the validators query it saves, with Django's
+    cursor around it, ten times that (issue #7). None where no such cheap
+    token exists (PostgreSQL, an in-memory SQLite database): every request
+    then reads its validators, as it always did.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    name = str(database["NAME"])
+    if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    data = _data_version.read(name)
+    if data is None:
+        return None
+    return (data, _generation(), timezone.localdate(), settings.DEBUG, live.validator_part())
+
+
+_memo = (None, {})
+
+
+def _remembered(version, key, read):
+    """``read()``, remembered while ``version`` is the content version.
+
+    One dict per version, replaced whole when the version changes: a request
+    that still holds an older version can only write into the older dict,
+    which nobody reads any more. Nothing is kept for a missing slug (a 404
+    or a redirect), so the dict holds at most one row per article.
+    """
+    global _memo
+    memo_version, values = _memo
+    if memo_version != version:
+        values = {}
+        _memo = (version, values)
+    value = values.get(key)
+    if value is None:
+        value = read()
+        if value is not None:
+            values[key] = value
+    return value
+
+
+# The environ key through which a view tells kb/wsgi.py what it may answer itself.
+KNOWN_PAGE = "kb.known_page"
+
+
+def _mark_known(request, response, version, etag, last_modified):
+    """Mark a 200 or 304 of a GET that kb/wsgi.py may give again while ``version`` holds."""
+    if (version is not None and request.method == "GET" and not request.META.get("QUERY_STRING")
+            and response.status_code in (200, 304) and not response.streaming):
+        request.environ[KNOWN_PAGE] = (version, etag, last_modified)
+
+
 def cached_page(key):
     """``(content, content_type)`` of a rendered page, or None."""
     generation = _generation()
@@ -305,8 +433,11 @@ def conditional_page(validators):
     ``validators(request, *args, **kwargs) -> (etag, last_modified)``, with
     ``(None, None)`` for answers that get none (redirects, 404s).
 
-    The fast path, a 304 or a cached page, runs one query (the validators)
-    and no transaction: one statement sees one committed load. Anything else
+    The fast path, a 304 or a cached page, runs at most one query (the
+    validators; none while ``content_version`` has not changed since this
+    worker read them) and no transaction: one statement sees one committed
+    load. A 200 or 304 of a plain GET is marked for kb/wsgi.py, which then
+    gives the same answer itself while the version holds. Anything else
     (drawing the page, redirects, 404s, other methods) runs in a read
     snapshot, as every other view does; ``ReadSnapshotMiddleware`` leaves
     these views alone. The snapshot begins after the validators were read,
@@ -322,22 +453,29 @@ def conditional_page(validators):
 
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            # Read before the validators: a load committing in between changes
+            # the version, so nothing read after it is kept under this one. In a
+            # transaction (a test's) this connection may see writes that no
+            # commit announced yet: nothing is remembered there.
+            version = None if connection.in_atomic_block else content_version()
+            request._kb_version = version
             etag, last_modified = validators(request, *args, **kwargs)
             if etag is None:
                 return draw(request, *args, **kwargs)   # redirects, 404s: no validators
             last_modified = _timestamp(last_modified)
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-            if response is not None:
-                return _set_validators(request, response, etag, last_modified)   # 304 or 412
-            key = _cache_key(request, etag) if request.method in ("GET", "HEAD") else None
-            hit = cached_page(key) if key else None
-            if hit is not None:
-                response = HttpResponse(hit[0], content_type=hit[1])
-            else:
-                response = draw(request, *args, **kwargs)
-                if key and response.status_code == 200 and not response.streaming:
-                    store_page(key, response.content, response["Content-Type"])
-            return _set_validators(request, response, etag, last_modified)
+            if response is None:
+                key = _cache_key(request, etag) if request.method in ("GET", "HEAD") else None
+                hit = cached_page(key) if key else None
+                if hit is not None:
+                    response = HttpResponse(hit[0], content_type=hit[1])
+                else:
+                    response = draw(request, *args, **kwargs)
+                    if key and response.status_code == 200 and not response.streaming:
+                        store_page(key, response.content, response["Content-Type"])
+            response = _set_validators(request, response, etag, last_modified)   # 200, 304, 412
+            _mark_known(request, response, version, etag, last_modified)
+            return response
 
         wrapper.kb_own_snapshot = True
         return wrapper

@@ -177,7 +177,8 @@ KB_PAGE_MAX_AGE = int(os.environ.get("KB_PAGE_MAX_AGE", 60))
 # (what `make serve-prod` sets) that cache is a folder shared by all worker
 # processes of a server, so each page is drawn once per load, not once per
 # worker; without it, Django's local-memory cache holds only the token that
-# lets cache.clear() empty every worker's pages.
+# lets cache.clear() empty every worker's pages. kb/wsgi.py keeps, within the
+# same bound, the answers (headers and body) it gives again before Django.
 KB_PAGE_MEMORY_BYTES = int(os.environ.get("KB_PAGE_MEMORY_BYTES", 8 * 1024 * 1024))
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", 3600))
 KB_PAGE_CACHE_DIR = os.environ.get("KB_PAGE_CACHE_DIR", "")
