@@ -17,11 +17,17 @@ again on the next load, until a load reads it when it is old enough.
 Checking a content hash of every file instead would cost most of what the
 cache saves.
 
-The cache is one pickle per content folder in ``KB_LOAD_CACHE_DIR``
-(never inside the content folder). It is only a speed-up: a missing,
-unreadable or stale file (other code, other RENDER_VERSION, other file-size
-limit) is ignored and rewritten. Bodies are not kept: the loader reads the
-few it renders again (``body_of``).
+The cache is a set of ``SHARDS`` pickles per content folder in
+``KB_LOAD_CACHE_DIR`` (never inside the content folder); a file's entry is
+in the shard its path hashes to. A reload writes only the shards whose
+entries changed: after a one-file edit one sixteenth of the cache, not the
+25 MB of all of it at 10,000 files (issue 8). Each entry stands on its own
+(its stamp, and the index signature its relations were checked under), so
+shards written by different loads, or one left behind by a crash, never
+make a wrong record, only a slower load. It is only a speed-up: a missing,
+unreadable or stale shard (other code, other RENDER_VERSION, other
+file-size limit) is ignored and rewritten. Bodies are not kept: the loader
+reads the few it renders again (``body_of``).
 """
 import hashlib
 import os
@@ -29,6 +35,7 @@ import pickle
 import stat as stat_mod
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from kb.ingest import errors as errors_mod, frontmatter, graph, records as records_mod, schema
@@ -36,7 +43,9 @@ from kb.ingest import slugs
 from kb.ingest.errors import ContentError
 from kb.ingest.records import Record
 
-FORMAT = 4
+FORMAT = 5
+# Shards per content folder: ~1.5 MB each at 10,000 files.
+SHARDS = 16
 # A stamp younger than this at read time may not change on the next edit.
 RACY_NS = 2_000_000_000
 
@@ -55,8 +64,14 @@ CODE = _code_digest()
 
 
 def cache_path(cache_dir, content_dir):
+    """Where the cache of ``content_dir`` is kept: the shards are ``<this>-NN.pickle``."""
     name = hashlib.sha256(str(Path(content_dir).resolve()).encode()).hexdigest()[:16]
-    return Path(cache_dir) / f"records-{name}.pickle"
+    return Path(cache_dir) / f"records-{name}"
+
+
+def shard_of(relative):
+    """The shard a file's entry is kept in: the same in every process (``hash`` is not)."""
+    return zlib.crc32(relative.encode()) % SHARDS
 
 
 def stamp(path):
@@ -72,29 +87,35 @@ def stamp(path):
 
 class ReadCache:
     """Entries: relative path -> (stamp, read_at_ns, packed record or None, packed errors,
-    and once checked: (index signature, checked head, packed relation errors))."""
+    and once checked: (index signature, checked head or None if as written,
+    packed relation errors))."""
 
     def __init__(self, path, max_bytes):
         self.path = Path(path) if path else None
-        self.header = (FORMAT, CODE, max_bytes)
+        self.header = (FORMAT, CODE, max_bytes, SHARDS)
         self.entries = {}
+        self.shards = [{} for _ in range(SHARDS)]  # as read: what ``save`` compares with
         self.fresh = {}
-        self.dirty = False
         # relative path -> the index signature under which the head of the
         # record read from this cache has its relation names checked
         # (graph.check_relations), or None: the head as written in the file.
         self.checked_under = {}
 
+    def shard_path(self, number):
+        return self.path.with_name(f"{self.path.name}-{number:02d}.pickle")
+
     def open(self):
         if self.path is None:
             return self
-        try:
-            with open(self.path, "rb") as handle:
-                header, entries = pickle.load(handle)
-            if header == self.header and isinstance(entries, dict):
-                self.entries = entries
-        except Exception:  # noqa: BLE001 - any unreadable cache only costs speed
-            self.entries = {}
+        for number in range(SHARDS):
+            try:
+                with open(self.shard_path(number), "rb") as handle:
+                    header, entries = pickle.load(handle)
+                if header == (*self.header, number) and isinstance(entries, dict):
+                    self.shards[number] = entries
+                    self.entries.update(entries)
+            except Exception:  # noqa: BLE001 - any unreadable shard only costs speed
+                pass
         return self
 
     def read(self, relative, path, content_dir, max_bytes):
@@ -119,7 +140,6 @@ class ReadCache:
         if current is not None:
             self.fresh[relative] = (current, now, _pack_record(record),
                                     [_pack_error(e) for e in problems])
-        self.dirty = True
         return record, problems
 
     def known_relations(self, records, signature):
@@ -141,7 +161,7 @@ class ReadCache:
                 continue
             if under is not None:
                 entry = self.fresh[record.path]
-                record.replace_head(pickle.loads(pickle.loads(entry[2])[3]))
+                record.replace_head(pickle.loads(entry[2][3]))
                 del self.checked_under[record.path]
             unchecked.append(record)
         return unchecked, errors
@@ -156,18 +176,34 @@ class ReadCache:
             if entry is None or entry[2] is None:
                 continue
             head = pickle.dumps(record.head, protocol=pickle.HIGHEST_PROTOCOL)
+            if head == entry[2][3]:
+                head = None  # as written (most files): kept once
             self.fresh[record.path] = (*entry[:4], (signature, head, by_path.get(record.path, [])))
-            self.dirty = True
 
     def save(self):
-        """Write the entries of this load (files gone since are dropped).
+        """Write the shards whose entries changed in this load (files gone since are dropped).
 
-        Written to a temporary file, then renamed over the old one, so a
-        crash or a second loader never leaves half a cache.
+        An entry this load did not change is the very object read from its
+        shard. Each shard is written to a temporary file, then renamed over
+        the old one, so a crash or a second loader never leaves half a shard.
         """
-        if self.path is None or not (self.dirty or self.fresh.keys() != self.entries.keys()):
+        if self.path is None:
             return
-        write_pickle(self.path, (self.header, self.fresh))
+        shards = [{} for _ in range(SHARDS)]
+        for relative, entry in self.fresh.items():
+            shards[shard_of(relative)][relative] = entry
+        written = False
+        for number, (entries, before) in enumerate(zip(shards, self.shards)):
+            if entries.keys() != before.keys() or any(
+                    entry is not before[relative] for relative, entry in entries.items()):
+                write_pickle(self.shard_path(number), ((*self.header, number), entries))
+                written = True
+        if written:
+            # The one-file cache of earlier versions (FORMAT 4), 25 MB at 10,000 files.
+            try:
+                self.path.with_name(f"{self.path.name}.pickle").unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def write_pickle(path, value):
@@ -224,26 +260,25 @@ def warm_hyphenation(cache_dir):
 
 
 def _pack_record(record):
-    # Plain values only, packed right after reading: the loader later
-    # rewrites relation names in the head (graph.check_relations; the
-    # checked head is kept apart, ``remember_relations``). The parts a record
-    # keeps packed (records.py: the bulky front matter keys, the line
-    # numbers) stay bytes here, so a reload unpacks only what the checks
-    # across files look at.
+    # A tuple of plain values, taken right after reading: the head is
+    # pickled now because the loader later rewrites relation names in it
+    # (graph.check_relations; the checked head is kept apart,
+    # ``remember_relations``). The parts a record keeps packed (records.py:
+    # the bulky front matter keys, the line numbers) stay bytes here, so a
+    # reload unpacks only what the checks across files look at.
     if record is None:
         return None
     record.compact()
     head = pickle.dumps(record.head, protocol=pickle.HIGHEST_PROTOCOL)
-    return pickle.dumps((record.path, record.kind, record.slug, head, record.packed,
-                         record.lines.packed, record.body_line, record.content_hash,
-                         record.broken), protocol=pickle.HIGHEST_PROTOCOL)
+    return (record.path, record.kind, record.slug, head, record.packed, record.lines.packed,
+            record.body_line, record.content_hash, record.broken)
 
 
 def _unpack_record(packed, checked_head=None):
     """The record of ``_pack_record``; with the head its relations were checked to, if given."""
     if packed is None:
         return None
-    path, kind, slug, head, rest, lines, body_line, content_hash, broken = pickle.loads(packed)
+    path, kind, slug, head, rest, lines, body_line, content_hash, broken = packed
     return Record(path, kind, slug, pickle.loads(checked_head or head),
                   frontmatter.PackedLines(lines), "" if broken else None, body_line,
                   content_hash, broken=broken, packed=rest)
