@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.admonition import AdmonitionExtension
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.def_list import DefListExtension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -285,16 +292,17 @@ def make_markdown(resolve, glossary=()):
     list of ``GlossaryEntry`` linked on first use in each page.
     """
     ext = KnowledgeBaseExtension(resolve, glossary)
+    # Instances, not names: a name makes Markdown look it up among every
+    # installed package's entry points (~50 ms in a fresh process, paid by
+    # each reload; issue 8).
     md = markdown.Markdown(
         extensions=[
-            "tables", "footnotes", "attr_list", "def_list", "admonition", "sane_lists",
-            "toc", ext,
+            TableExtension(), FootnoteExtension(UNIQUE_IDS=False, BACKLINK_TITLE="Back to text"),
+            AttrListExtension(), DefListExtension(), AdmonitionExtension(), SaneListExtension(),
+            TocExtension(slugify=anchor_slugify, toc_depth="2-4", permalink="¶",
+                         permalink_class="headerlink", permalink_title="Link to this section"),
+            ext,
         ],
-        extension_configs={
-            "toc": {"slugify": anchor_slugify, "toc_depth": "2-4", "permalink": "¶",
-                    "permalink_class": "headerlink", "permalink_title": "Link to this section"},
-            "footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": "Back to text"},
-        },
         output_format="html",
     )
     return md, ext
