@@ -11,6 +11,7 @@ memory does not grow with the whole site's HTML (issue 8).
 """
 import gc
 import sys
+from functools import partial
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,33 +283,43 @@ def _render(plan, renderer, index, slugs, errors):
     for slug in slugs:
         readcache.body_of(plan.records[slug], plan.content_dir, plan.max_bytes)
     report = set(plan.changed)  # the pages warnings are given for (warnings.check)
-    for slug, rendered in parallel.render_many(plan.records, index, slugs, renderer):
+    keep = partial(_what_to_keep, report=report, spooling=plan.spool is not None)
+    for slug, rendered, kept in parallel.render_many(plan.records, index, slugs, renderer, keep):
         record = plan.records[slug]
         errors += rendered.errors
         plan.rendered[slug] = rendered
-        plan.faces[slug] = graph.face_hash(record, [s.anchor for s in rendered.sections
-                                                    if s.anchor])
+        plan.faces[slug], targets, link_lines, body_notes, spooled = kept
         # A tuple of shared strings: a set per page cost 1.7 KB (issue 8).
-        plan.glossary_targets[slug] = tuple(
-            sys.intern(target)
-            for target in dict.fromkeys(warnings.GLOSSARY_HREF_RE.findall(rendered.html)))
+        plan.glossary_targets[slug] = tuple(map(sys.intern, targets))
         if plan.spool is not None:
-            plan.spool.put(slug, rendered)
-            _let_go_of_body(plan, record, rendered, report)
+            plan.spool.put(slug, rendered, spooled)
+            plan.link_lines[slug] = link_lines
+            if body_notes is not None:
+                plan.body_notes[slug] = body_notes
+            # A page rendered again later reads its body from its file
+            # (``readcache.body_of``): ~70 MB less at 10,000 pages (issue 8).
+            record.body = None
 
 
-def _let_go_of_body(plan, record, rendered, report):
-    """Keep only what the checks need of a rendered page's body (issue 8: memory).
+def _what_to_keep(record, rendered, report, spooling):
+    """What the load keeps of a rendered page, worked out where the page was rendered.
 
-    A load that writes holds every record until the checks end; without the
-    bodies that is ~70 MB less at 10,000 pages. A page rendered again later
-    reads its body from its file (``readcache.body_of``).
+    In a render worker when there is a pool (parallel.py), so that the loader,
+    which also reads, checks and writes alone, has less to do per page
+    (issue 8). ``(face, glossary targets, link lines, body notes, spooled)``;
+    when spooling, the page's text leaves ``rendered`` (``spool.pack``) and
+    only what the checks need of its body is kept: the file lines of its
+    #anchor links and, for the pages warnings are given for, what
+    ``warnings.check`` needs (``warnings.from_body``).
     """
-    plan.link_lines[record.slug] = {link.raw: line_in_body(record, link.raw)
-                                    for link in rendered.links if link.anchor}
-    if record.slug in report:
-        plan.body_notes[record.slug] = warnings.from_body(record)
-    record.body = None
+    face = graph.face_hash(record, [s.anchor for s in rendered.sections if s.anchor])
+    targets = tuple(dict.fromkeys(warnings.GLOSSARY_HREF_RE.findall(rendered.html)))
+    if not spooling:
+        return face, targets, None, None, None
+    link_lines = {link.raw: line_in_body(record, link.raw) for link in rendered.links
+                  if link.anchor}
+    body_notes = warnings.from_body(record) if record.slug in report else None
+    return face, targets, link_lines, body_notes, spool_mod.pack(rendered)
 
 
 def _dependents(plan):

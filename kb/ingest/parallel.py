@@ -52,23 +52,33 @@ def can_fork():
             and threading.active_count() == 1)
 
 
-def render_many(records, index, slugs, renderer=None):
-    """Yield ``(slug, Rendered)`` for each of ``slugs``, in that order.
+def render_many(records, index, slugs, renderer=None, keep=None):
+    """Yield ``(slug, Rendered, kept)`` for each of ``slugs``, in that order.
 
     ``records`` maps slug -> Record; ``index`` is the load's ``SiteIndex``.
     ``renderer`` is used for small batches (one is built when not given).
+    ``keep(record, rendered)``, if given, runs where the page was rendered
+    (a worker, for a pool) and ``kept`` is what it returns: per-page work
+    taken off the loader's single core (issue 8).
     """
     slugs = list(slugs)
+    keep = keep or _nothing
     count = workers()
     if len(slugs) <= MIN_PARALLEL or count < 2 or not can_fork():
         renderer = renderer or Renderer(index.resolve, index.suggest, index.glossary)
         for slug in slugs:
-            yield slug, renderer.render(records[slug])
+            record = records[slug]
+            rendered = renderer.render(record)
+            yield slug, rendered, keep(record, rendered)
         return
-    yield from _render_in_pool(records, index, slugs, count)
+    yield from _render_in_pool(records, index, slugs, count, keep)
 
 
-def _render_in_pool(records, index, slugs, count):
+def _nothing(record, rendered):
+    return None
+
+
+def _render_in_pool(records, index, slugs, count, keep):
     global _job
     # Imported here, not at start-up: an editor's reload renders a page or
     # two in this process (~15 ms of imports saved; issue 8).
@@ -78,7 +88,7 @@ def _render_in_pool(records, index, slugs, count):
     render._hyphenator()
 
     chunks = [slugs[start:start + CHUNK] for start in range(0, len(slugs), CHUNK)]
-    _job = (records, index)
+    _job = (records, index, keep)
     # A forked worker shares the loader's memory until either side writes to a
     # page; a garbage collection in the worker would write to every object's
     # header, so the objects that exist now are left out of collections.
@@ -91,7 +101,8 @@ def _render_in_pool(records, index, slugs, count):
         with ProcessPoolExecutor(max_workers=min(count, len(chunks)), mp_context=context,
                                  initializer=_start_worker) as pool:
             for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
-                yield from zip(chunk, results)
+                for slug, (rendered, kept) in zip(chunk, results):
+                    yield slug, rendered, kept
     finally:
         if thaw:
             gc.unfreeze()
@@ -100,10 +111,14 @@ def _render_in_pool(records, index, slugs, count):
 
 def _start_worker():
     global _renderer
-    records, index = _job
+    records, index, _ = _job
     _renderer = Renderer(index.resolve, index.suggest, index.glossary)
 
 
 def _render_chunk(slugs):
-    records = _job[0]
-    return [_renderer.render(records[slug]) for slug in slugs]
+    records, _, keep = _job
+    results = []
+    for slug in slugs:
+        rendered = _renderer.render(records[slug])
+        results.append((rendered, keep(records[slug], rendered)))
+    return results

@@ -17,22 +17,16 @@ class Spool:
         self.file = tempfile.TemporaryFile(prefix="kb-load-")
         self.where = {}
 
-    def put(self, slug, rendered):
+    def put(self, slug, rendered, packed=None):
         """Move ``rendered.html``, ``toc`` and its sections' text here (they become None).
 
-        The sections and links left on ``rendered`` become ``KeptSection``
-        and ``KeptLink``: the same fields in less memory (issue 8: ~21 of
-        them a page are kept until the write; 3.6 -> 2.1 KB a page).
+        ``packed``: what ``pack(rendered)`` returned, where the page was
+        rendered (parallel.py); otherwise it is packed here.
         """
-        data = pickle.dumps((rendered.html, rendered.toc, [s.text for s in rendered.sections]),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        data = pack(rendered) if packed is None else packed
         self.file.seek(0, 2)
         self.where[slug] = (self.file.tell(), len(data))
         self.file.write(data)
-        rendered.html = rendered.toc = None
-        rendered.sections = [KeptSection(s.anchor, s.heading, s.level) for s in rendered.sections]
-        rendered.links = [KeptLink(link.target, link.anchor, link.raw, link.source_anchor)
-                          for link in rendered.links]
 
     def restore(self, slug, rendered):
         """Put the text of ``slug`` back on ``rendered`` (a no-op if it was never moved)."""
@@ -57,6 +51,23 @@ class Spool:
         self.file.close()
 
 
+def pack(rendered):
+    """The bytes a spool keeps of ``rendered``: its HTML, toc and sections' text.
+
+    Those leave ``rendered`` (they become None), and the sections and links
+    left on it become ``KeptSection`` and ``KeptLink``: the same fields in
+    less memory (issue 8: ~21 of them a page are kept until the write; 3.6 ->
+    2.1 KB a page).
+    """
+    data = pickle.dumps((rendered.html, rendered.toc, [s.text for s in rendered.sections]),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    rendered.html = rendered.toc = None
+    rendered.sections = [KeptSection(s.anchor, s.heading, s.level) for s in rendered.sections]
+    rendered.links = [KeptLink(link.target, link.anchor, link.raw, link.source_anchor)
+                      for link in rendered.links]
+    return data
+
+
 _intern = sys.intern  # slugs and heading ids repeat across pages: one copy of each
 
 
@@ -69,6 +80,10 @@ class KeptSection:
         self.heading = heading
         self.level = level
         self.text = text
+
+    def __reduce__(self):
+        # Built again on unpickling (from a render worker), so its strings are interned here.
+        return KeptSection, (self.anchor, self.heading, self.level, self.text)
 
     def __repr__(self):
         return f"KeptSection({self.anchor!r}, {self.heading!r}, {self.level!r})"
@@ -88,6 +103,9 @@ class KeptLink:
         self.raw = raw if anchor else None
         self.source_anchor = (_intern(source_anchor) if type(source_anchor) is str
                               else source_anchor)
+
+    def __reduce__(self):
+        return KeptLink, (self.target, self.anchor, self.raw, self.source_anchor)
 
     def __repr__(self):
         return f"KeptLink({self.target!r}, {self.anchor!r}, {self.raw!r})"
