@@ -7,7 +7,9 @@ corpus (plus the pages with the most links out and in), R rounds each, after
 one warm-up request per page:
 
 - *rendered*: Django's cache is emptied before each round, so every request
-  builds its page (kb/conditional.py caches rendered pages per load);
+  builds its page (kb/conditional.py caches rendered pages per load). The
+  header and footer stay drawn in the process, as on a server after its
+  first page: they show nothing of the content (kb/templatetags/fragments.py);
 - *cached*: the same requests answered from that cache.
 
 Queries are counted in separate passes (capturing them costs time), without

@@ -21,7 +21,8 @@ from operator import or_
 from django.db import connection
 from django.db.models import Q, Value
 
-from kb.models import Approval, Article, Link
+from kb.models import Approval, Article, Link, Reference, Trial
+from kb.prepared import prepared
 
 # page kind -> [(lookup from a related Article to the page, related kind, panel title)]
 PANELS = {
@@ -114,15 +115,53 @@ def panels(article):
     return result
 
 
+def references(article):
+    """The article's references, numbered in order."""
+    return prepared("references", lambda pk: Reference.objects.filter(article=pk)
+                    .order_by("position"), article.pk)
+
+
+def _approvals(kind):
+    def build(pk):
+        if kind == "trials":
+            queryset = Approval.objects.filter(basis=pk).select_related("article").defer(
+                "article__body_html", "article__toc", "article__anchor_moves")
+        else:
+            queryset = Approval.objects.filter(article=pk)
+        return queryset.select_related("reference").order_by("date")
+    return build
+
+
+def _basis(kind):
+    def build(pk):
+        through = Approval.basis.through.objects.select_related("trial").defer(
+            "trial__body_html", "trial__toc")
+        through = through.filter(approval__basis=pk) if kind == "trials" else through.filter(
+            approval__article=pk)
+        return through.order_by("trial__title", "trial_id")
+    return build
+
+
 def approvals(article):
-    """Approvals of this therapy or combination, or those a trial supported."""
-    if article.kind == "trials":
-        queryset = Approval.objects.filter(basis=article).select_related("article")
-    elif article.kind in ("therapies", "combinations"):
-        queryset = Approval.objects.filter(article=article)
-    else:
+    """Approvals of this therapy or combination, or those a trial supported, each with
+    the trials it was based on (``approval.basis.all()`` costs no query)."""
+    kind = article.kind
+    if kind not in ("trials", "therapies", "combinations"):
         return []
-    return list(queryset.select_related("reference").prefetch_related("basis").order_by("date"))
+    rows = prepared(f"approvals:{kind}", _approvals(kind), article.pk)
+    if not rows:
+        return rows
+    basis = {}
+    for link in prepared(f"approval-basis:{kind}", _basis(kind), article.pk):
+        trials = basis.setdefault(link.approval_id, [])
+        if link.trial not in trials:
+            trials.append(link.trial)
+    for approval in rows:
+        # What prefetch_related("basis") leaves behind, without its queries.
+        shown = Trial.objects.all()
+        shown._result_cache, shown._prefetch_done = basis.get(approval.pk, []), True
+        approval._prefetched_objects_cache = {"basis": shown}
+    return rows
 
 
 BACKLINKS_SHOWN = 60   # the real guide's most linked page has 59

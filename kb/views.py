@@ -10,6 +10,7 @@ from django.utils import timezone
 from kb import kinds, listings, relations
 from kb.conditional import conditional_article, conditional_site_page
 from kb.models import MODEL_FOR_KIND, Alias, Article
+from kb.prepared import prepared
 
 
 @conditional_site_page
@@ -68,11 +69,17 @@ def _moved(slug, suffix=""):
     return redirect(alias.article.get_absolute_url() + suffix, permanent=True)
 
 
+def _page_article(folder, slug):
+    """The article with its kind's fields, or None. The folder names the kind's
+    table: one join, not one per kind; compiled once per kind (issue #8)."""
+    found = prepared(f"article:{folder}", lambda key: MODEL_FOR_KIND[folder].objects.select_related(
+        *RELATED.get(folder, ())).filter(slug=key), slug)
+    return found[0] if found else None
+
+
 @conditional_article
 def article(request, folder, slug):
-    # The folder names the kind's table: one join, not one per kind (issue #8).
-    obj = (MODEL_FOR_KIND[folder].objects.select_related(*RELATED.get(folder, ()))
-           .filter(slug=slug).first())
+    obj = _page_article(folder, slug)
     if obj is None:
         base = Article.objects.only("kind", "slug").filter(slug=slug).first()
         if base is None:
@@ -89,7 +96,7 @@ def article(request, folder, slug):
         "backlinks": backlinks,
         "backlink_count": f"{backlink_count:,}",
         "backlinks_more": f"{more:,}" if more else "",
-        "references": list(obj.references.all()),
+        "references": relations.references(obj),
         "today": today,
         "page_url": request.build_absolute_uri(obj.get_absolute_url()),
         # The footer's review policy: a page unchecked for a year says so.

@@ -19,6 +19,9 @@ class LogScale:
     high: float
     start: float = 4.0
     end: float = 96.0
+    # A scale is callable: without this, {{ plot.scale.low }} calls it with no
+    # argument, fails (slowly, through inspect.signature) and prints "".
+    do_not_call_in_templates = True
 
     def __post_init__(self):
         if not 0 < self.low < self.high:
