@@ -311,11 +311,9 @@ def _save_details(plan, slugs, ids):
             article_id__in=[ids[r.slug] for r in records])}
         for approval in approvals:
             approval.pk = by_key[(approval.article_id, approval.position)]
-    through = Approval.basis.through
-    through.objects.bulk_create(
-        (through(approval_id=approval.pk, trial_id=ids[slug])
-         for approval, basis in zip(approvals, bases) for slug in dict.fromkeys(basis)),
-        batch_size=BATCH)
+    _insert_rows(Approval.basis.through, ("approval", "trial"), (
+        (approval.pk, ids[slug])
+        for approval, basis in zip(approvals, bases) for slug in dict.fromkeys(basis)))
     aliases = []
     for record in records:
         seen = {record.slug}
@@ -350,8 +348,7 @@ def _save_relations(plan, ids):
     for through, (source, target, pairs) in rows.items():
         for id_chunk in _chunks(sources[through]):
             through.objects.filter(**{f"{source}__in": id_chunk}).delete()
-        through.objects.bulk_create((through(**{source: a, target: b}) for a, b in pairs),
-                                    batch_size=BATCH)
+        _insert_rows(through, (source, target), pairs)
 
 
 def _anchors_by_article(article_ids):
