@@ -19,18 +19,24 @@ from django.db.models.query import get_related_populators
 
 
 class Prepared:
-    """One compiled queryset whose parameters equal to ``key`` are swapped per call."""
+    """One compiled queryset, run again with the parameters that carry ``key`` swapped.
 
-    def __init__(self, queryset, key):
+    ``build(key)`` is compiled twice, with ``key`` and with another value of
+    its type: the parameters that differ are the key's, whatever else the
+    query holds (a constant may equal the key by chance, e.g. an id of 3 and
+    ``position=3``). A query whose SQL changes with the key is refused.
+    """
+
+    def __init__(self, build, key):
+        queryset = build(key)
         db = queryset.db
         compiler = queryset.query.get_compiler(using=db)
         sql, params = compiler.as_sql()
-        positions = [i for i, value in enumerate(params)
-                     if type(value) is type(key) and value == key]
-        # Every parameter of the key's type must be the key: otherwise a
-        # constant that happens to equal it would be swapped too.
-        if not positions or any(type(value) is type(key) and i not in positions
-                                for i, value in enumerate(params)):
+        probe_sql, probe_params = build(_other(key)).query.get_compiler(using=db).as_sql()
+        positions = [i for i, (value, probe) in enumerate(zip(params, probe_params))
+                     if value != probe]
+        if (probe_sql != sql or len(probe_params) != len(params) or not positions
+                or any(params[i] != key for i in positions)):
             raise ValueError(f"cannot prepare a query whose parameters are {params!r}")
         self.db, self.sql, self.params, self.positions = db, sql, list(params), positions
         select, info = compiler.select, compiler.klass_info
@@ -82,8 +88,13 @@ def _query(name, build, key):
     cache_key = (name, connections["default"].vendor)
     query = _PREPARED.get(cache_key)
     if query is None:
-        query = _PREPARED[cache_key] = Prepared(build(key), key)
+        query = _PREPARED[cache_key] = Prepared(build, key)
     return query
+
+
+def _other(key):
+    """A value of ``key``'s type that is not ``key``."""
+    return key + 1 if isinstance(key, int) else f"{key}-other"
 
 
 def prepared(name, build, key):

@@ -62,10 +62,24 @@ def test_a_prepared_query_runs_again_with_another_key(loaded):
     assert [a.title for a in prepared("test:title", build, second.pk)] == [second.title]
 
 
-def test_a_query_whose_other_numbers_could_be_the_key_is_refused(loaded):
+def test_a_constant_equal_to_the_key_is_not_taken_for_it(loaded):
+    """A constant that equals the key when the query is prepared stays a constant."""
+    first, second = Article.objects.filter(references__isnull=False).distinct()[:2]
+    constant = first.pk   # equal to the key the query is prepared with
+
+    def build(pk):
+        return Reference.objects.filter(article=pk).exclude(article=constant).order_by("id")
+
+    query = Prepared(build, first.pk)
+    assert query(first.pk) == []
+    assert [r.id for r in query(second.pk)] == [r.id for r in build(second.pk)] != []
+
+
+def test_a_query_whose_sql_changes_with_the_key_is_refused(loaded):
     article = Article.objects.first()
     with pytest.raises(ValueError):
-        Prepared(Reference.objects.filter(article=article.pk, position=3), article.pk)
+        Prepared(lambda pk: Reference.objects.filter(article=pk)[:max(1, pk % 2)]
+                 if pk % 2 else Reference.objects.filter(article=pk, position=0), article.pk)
 
 
 # The memoized header -----------------------------------------------------------
