@@ -196,12 +196,12 @@ def test_compiled_panel_and_backlink_queries_give_what_the_orm_gives_for_every_p
     for article in Article.objects.all():
         page = MODEL_FOR_KIND[article.kind].objects.get(pk=article.pk)
         typed, see_also = {}, []
-        for item in relations._panel_rows(page):
+        for item in relations._panel_rows(page.kind)(page.pk):
             (typed.setdefault(item.kind, []) if item.panel == "typed" else see_also).append(item.pk)
         expected = [(title, typed[kind]) for _, kind, title in relations.PANELS[page.kind]
                     if kind in typed] + ([("See also", see_also)] if see_also else [])
         assert [(p.title, [a.pk for a in p.articles]) for p in relations.panels(page)] == expected
-        sources = list(dict.fromkeys(row[0] for row in relations._backlink_rows(page)))
+        sources = list(dict.fromkeys(row[0] for row in relations._backlink_rows(page.pk)))
         shown, total = relations.backlinks(page)
         assert [b.source.pk for b in shown] == sources and total == len(sources)
 
