@@ -8,7 +8,7 @@ trial page's table of results (``evidence/includes/article_figures.html``). Thro
 engine each row cost about 25 variable look-ups, escapes and number
 formats, ~0.5 ms a row: most of a trial or combination page. The markup is
 the one the template loops drew, character for character
-(tests/test_figure_rows.py renders both and compares them).
+(tests/test_list_tags.py renders both and compares them).
 
 Text is escaped with Django's ``conditional_escape`` and numbers go through
 ``localize``, as ``{{ value }}`` does.
