@@ -3,7 +3,7 @@ import pytest
 
 from bench.corpus import generate
 from kb.ingest import parallel
-from kb.ingest.loader import load
+from kb.ingest.loader import load, read_all
 from kb.models import Article, Therapy
 
 
@@ -57,3 +57,29 @@ def test_what_a_writing_load_keeps_of_each_page_is_the_same_from_the_workers(tmp
     assert pooled.plan.body_notes == serial.plan.body_notes
     assert ({slug: r.sections for slug, r in pooled.plan.rendered.items()}.__repr__()
             == {slug: r.sections for slug, r in serial.plan.rendered.items()}.__repr__())
+
+
+def test_files_read_in_the_pool_read_as_in_one_process(tmp_path, monkeypatch):
+    """A first load reads its files in the pool too (parallel.read_many): same records, same errors."""
+    if not parallel.can_fork():
+        pytest.skip("the pool forks: needs the fork start method and a single-threaded process")
+    generate(60, tmp_path)
+    (tmp_path / "topics" / "bad-yaml.md").write_text("---\ntitle: [unclosed\n---\nBody.\n",
+                                                     encoding="utf-8")
+    (tmp_path / "topics" / "latin-1.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    (tmp_path / "nowhere").mkdir()
+    (tmp_path / "nowhere" / "lost.md").write_text("---\ntitle: Lost\n---\n", encoding="utf-8")
+
+    serial = read_all(tmp_path, 10 ** 6)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "READ_CHUNK", 7)  # several tasks per worker
+    pooled = read_all(tmp_path, 10 ** 6)
+
+    def described(result):
+        found, errors = result
+        return ([(r.path, r.kind, r.slug, r.fields, r.lines.tree, r.body, r.body_line,
+                  r.content_hash, r.broken) for r in found], [str(e) for e in errors])
+
+    assert described(pooled) == described(serial)
+    assert len(serial[0]) == 61 and len(serial[1]) >= 3  # the broken files' errors are there

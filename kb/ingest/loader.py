@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
-from kb.ingest import graph, parallel, readcache, records as records_mod, warnings
+from kb.ingest import graph, parallel, readcache, records as records_mod, sync, warnings
 from kb.ingest import spool as spool_mod
 from kb.ingest.errors import ContentError
 from kb.ingest.render import Renderer, line_in_body
@@ -86,11 +87,26 @@ class LoadResult:
 
 
 def read_all(content_dir, max_bytes, cache=None):
-    """Every file's record and errors (through ``cache``, a ``ReadCache``, when given)."""
-    read = cache.read if cache is not None else records_mod.read
+    """Every file's record and errors (through ``cache``, a ``ReadCache``, when given).
+
+    The files the cache cannot answer are read together, in a process pool
+    when there are many (a first load; parallel.read_many).
+    """
+    files = records_mod.discover(content_dir)
+    results = {}
+    if cache is not None:
+        for relative, path in files:
+            found = cache.lookup(relative, path)
+            if found is not None:
+                results[relative] = found
+    unread = [(relative, path) for relative, path in files if relative not in results]
+    for (relative, _), read in zip(unread, parallel.read_many(unread, content_dir, max_bytes)):
+        results[relative] = read
+        if cache is not None:
+            cache.remember(relative, *read)
     found, errors = [], []
-    for relative, path in records_mod.discover(content_dir):
-        record, problems = read(relative, path, content_dir, max_bytes)
+    for relative, _ in files:
+        record, problems = results[relative]
         errors.extend(problems)
         if record is not None:
             found.append(record)
@@ -184,19 +200,31 @@ def _read_and_index(content_dir, max_bytes, full, warm):
 
 
 def _check_and_apply(plan, index, errors, dry_run, full, content_dir):
-    records = plan.records
     _classify(plan)
+    if dry_run or plan.existing or any(error.is_error for error in errors):
+        return _render_check_and_apply(plan, index, errors, dry_run, full, content_dir)
+    # A first load writes its pages as they are rendered (sync.EarlyWriter),
+    # in one transaction that is rolled back unless the whole load is applied.
+    with transaction.atomic(), sync.EarlyWriter(plan) as early:
+        result = _render_check_and_apply(plan, index, errors, dry_run, full, content_dir, early)
+        if not result.applied:
+            transaction.set_rollback(True)
+    return result
 
+
+def _render_check_and_apply(plan, index, errors, dry_run, full, content_dir, early=None):
+    records = plan.records
     renderer = Renderer(index.resolve, index.suggest, index.glossary)
     if _glossary_changed(plan):
         # Any page may use any glossary term: render them all again.
         plan.rerendered = [slug for slug in plan.unchanged if not records[slug].broken]
         rerendered = set(plan.rerendered)
         plan.unchanged = [slug for slug in plan.unchanged if slug not in rerendered]
-    # One batch, so that a full load renders in a process pool (issue 8).
-    _render(plan, renderer, index,
-            [*plan.rerendered, *(slug for slug in plan.changed if not records[slug].broken)],
-            errors)
+    # One batch, so that a full load renders in a process pool (issue 8), in
+    # the order pages are written.
+    changed = sync.therapies_last(
+        [slug for slug in plan.changed if not records[slug].broken], records)
+    _render(plan, renderer, index, [*plan.rerendered, *changed], errors, early)
     dependents = [slug for slug in _dependents(plan) if slug not in plan.rerendered]
     for slug in dependents:
         plan.rerendered.append(slug)
@@ -214,10 +242,9 @@ def _check_and_apply(plan, index, errors, dry_run, full, content_dir):
     errors += warnings.check(plan, full=full, content_dir=content_dir)
     result = LoadResult(sorted(set(errors), key=ContentError.sort_key), plan)
     if result.ok and not dry_run and (plan.changed or plan.removed or plan.rerendered):
-        from kb.ingest import sync
         for record in plan.records.values():
             record.body = None  # checked and rendered: not needed to write (issue 8, memory)
-        sync.apply(plan)
+        sync.apply(plan, early)
         result.applied = True
     return result
 
@@ -277,8 +304,12 @@ def _glossary_changed(plan):
             or any(plan.existing[slug]["kind"] == "glossary" for slug in plan.removed))
 
 
-def _render(plan, renderer, index, slugs, errors):
-    """Render ``slugs`` (in a process pool when there are many; parallel.py)."""
+def _render(plan, renderer, index, slugs, errors, early=None):
+    """Render ``slugs`` (in a process pool when there are many; parallel.py).
+
+    ``early``: a ``sync.EarlyWriter`` given each page once it is rendered,
+    until a page has an error (the load will not be applied).
+    """
     slugs = list(slugs)
     for slug in slugs:
         readcache.body_of(plan.records[slug], plan.content_dir, plan.max_bytes)
@@ -299,6 +330,13 @@ def _render(plan, renderer, index, slugs, errors):
             # A page rendered again later reads its body from its file
             # (``readcache.body_of``): ~70 MB less at 10,000 pages (issue 8).
             record.body = None
+        if early is not None:
+            if any(error.is_error for error in rendered.errors):
+                early = None  # the load will be rolled back: write nothing more
+            else:
+                early.add(slug)
+    if early is not None:
+        early.flush()
 
 
 def _what_to_keep(record, rendered, report, spooling):

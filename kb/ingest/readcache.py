@@ -96,6 +96,7 @@ class ReadCache:
         self.entries = {}
         self.shards = [{} for _ in range(SHARDS)]  # as read: what ``save`` compares with
         self.fresh = {}
+        self._reading = {}  # relative path -> (stamp, time) of a file being read (``lookup``)
         # relative path -> the index signature under which the head of the
         # record read from this cache has its relation names checked
         # (graph.check_relations), or None: the head as written in the file.
@@ -118,8 +119,11 @@ class ReadCache:
                 pass
         return self
 
-    def read(self, relative, path, content_dir, max_bytes):
-        """``records.read``, or what it returned last time for the same stamp."""
+    def lookup(self, relative, path):
+        """What ``records.read`` returned last time for this file's stamp, or None: read it.
+
+        After None, give what the file reads to ``remember``.
+        """
         now = time.time_ns()
         current = stamp(path)
         entry = self.entries.get(relative)
@@ -136,11 +140,16 @@ class ReadCache:
                 if record is not None and checked:
                     self.checked_under[relative] = checked[0]
                 return record, problems
-        record, problems = records_mod.read(relative, path, content_dir, max_bytes)
+        # The stamp and the time before the read: an edit after it is seen next time.
+        self._reading[relative] = (current, now)
+        return None
+
+    def remember(self, relative, record, problems):
+        """Keep what ``relative`` read to, after ``lookup`` found nothing for it."""
+        current, now = self._reading.pop(relative)
         if current is not None:
             self.fresh[relative] = (current, now, _pack_record(record),
                                     [_pack_error(e) for e in problems])
-        return record, problems
 
     def known_relations(self, records, signature):
         """Split ``records`` into those to check and the relation errors of the others.

@@ -8,6 +8,7 @@ half-applied load (STYLE.md example 1: parse, then sync).
 import collections
 import contextlib
 import itertools
+from functools import partial
 
 from django.db import connections, router, transaction
 from django.utils import timezone
@@ -45,18 +46,25 @@ BATCH = 500
 CHUNK = 500
 
 
-def apply(plan):
+def apply(plan, early=None):
     """Apply a ``loader.Plan``; return the ContentLoad row.
 
     Every table is written with a few statements per chunk of pages, not a
     few per page (issue 8: row-by-row writing cost ~8 ms per article).
+    ``early``: the ``EarlyWriter`` that already wrote some of this load's new
+    pages, in the same transaction (a first load); what is left of them is
+    what needs every page: links, approvals, relations.
     """
-    now = timezone.now()
+    written = early.written if early is not None else set()
+    now = early.now if early is not None else timezone.now()
     with _short_query_log(connections[router.db_for_write(Article)]), transaction.atomic():
         ids = {row["slug"]: row["id"] for row in plan.existing.values()}
+        if early is not None:
+            ids.update(early.ids)
         touched = [*plan.changed, *plan.rerendered]
         stale_sections = list(Section.objects.filter(article_id__in=[
-            ids[slug] for slug in [*touched, *plan.removed, *plan.kind_changed] if slug in ids
+            ids[slug] for slug in [*touched, *plan.removed, *plan.kind_changed]
+            if slug in ids and slug not in written
         ]).values_list("id", flat=True))
         # An article that moved to another kind folder is a new row of another model.
         for slug in plan.kind_changed:
@@ -69,9 +77,9 @@ def apply(plan):
                 slug=f"removed-{article_id}", source_path=f"removed/{article_id}")
 
         # Therapies last: their class must exist first.
-        changed = sorted(plan.changed, key=lambda s: plan.records[s].kind == "therapies")
+        changed = therapies_last(plan.changed, plan.records)
         new = [slug for slug in changed if slug not in ids]
-        edited = [slug for slug in changed if slug in ids]
+        edited = [slug for slug in changed if slug in ids and slug not in written]
         _save_articles(plan, new, ids, now, create=True)
         _save_articles(plan, edited, ids, now, create=False)
         for chunk in _chunks(plan.rerendered):
@@ -83,16 +91,23 @@ def apply(plan):
                 ["body_html", "toc", "word_count", "reading_grade"], batch_size=BATCH)
             _release(plan, chunk)
 
+        for chunk in _chunks([slug for slug in touched if slug not in written]):
+            _save_sections(plan, chunk, ids)
         for chunk in _chunks(touched):
-            _save_sections_and_links(plan, chunk, ids)
+            _write_links(plan, chunk, ids)
 
-        changed_ids = [ids[slug] for slug in plan.changed]
-        for id_chunk in _chunks(changed_ids):
+        rewritten = [slug for slug in plan.changed if slug not in written]
+        for id_chunk in _chunks([ids[slug] for slug in rewritten]):
             for model in (Reference, Approval):
                 model.objects.filter(article_id__in=id_chunk).delete()
             Alias.objects.filter(article_id__in=id_chunk, automatic=False).delete()
-        for chunk in _chunks(plan.changed):
-            _save_details(plan, chunk, ids)
+        for chunk in _chunks(rewritten):
+            records = [plan.records[slug] for slug in chunk]
+            _save_references(records, ids)
+            _save_approvals(records, ids)
+            _save_aliases(records, ids)
+        for chunk in _chunks([slug for slug in plan.changed if slug in written]):
+            _save_approvals([plan.records[slug] for slug in chunk], ids)
         _save_relations(plan, ids)
 
         for old_slug, new_slug in plan.renamed.items():
@@ -104,13 +119,72 @@ def apply(plan):
             Alias.objects.filter(automatic=True, slug__in=name_chunk).exclude(
                 article_id__in=[ids[s] for s in plan.renamed.values()]).delete()
         Article.objects.filter(id__in=gone).delete()
-        touched_ids = [ids[slug] for slug in touched]
+        indexed = early.indexed if early is not None else 0
+        touched_ids = [ids[slug] for slug in touched if slug not in written]
         for number, id_chunk in enumerate(_chunks(touched_ids) or [[]]):
-            search.index(id_chunk, stale_sections if number == 0 else ())
+            indexed += search.index(id_chunk, stale_sections if number == 0 else ())
+        search.after_load(indexed)
 
         return ContentLoad.objects.create(
             finished_at=now, created=len(plan.created), updated=len(plan.updated),
             removed=len(plan.removed), unchanged=len(plan.unchanged), changes=plan.changes())
+
+
+def therapies_last(slugs, records):
+    """``slugs`` in the order their rows are written: a therapy needs its class's row first."""
+    return sorted(slugs, key=lambda slug: records[slug].kind == "therapies")
+
+
+class EarlyWriter:
+    """Write a first load's pages while the rest are still rendering (issue 8).
+
+    A first load (an empty database: ``make run`` on a fresh machine, CI)
+    renders every page in worker processes; writing afterwards left both
+    cores to one process for ~2.5 s of 1,000 pages. This writes each page as
+    soon as it is rendered, inside the load's transaction, which the loader
+    rolls back if any check fails afterwards, so the site is left as it was
+    (``loader._check_and_apply``). Only what needs nothing but the page's
+    own row is written here (the article, its sections, references,
+    aliases and search rows); ``apply(plan, early=self)`` writes the rest.
+    Pages must come in the order ``therapies_last`` gives.
+    """
+
+    STEP = 100  # pages per write: small enough to follow the workers closely
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.now = timezone.now()
+        self.ids = {}
+        self.written = set()
+        self.indexed = 0
+        self._waiting = []
+        self._log = None
+
+    def __enter__(self):
+        self._log = _short_query_log(connections[router.db_for_write(Article)])
+        self._log.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._log.__exit__(*exc_info)
+
+    def add(self, slug):
+        self._waiting.append(slug)
+        if len(self._waiting) >= self.STEP:
+            self.flush()
+
+    def flush(self):
+        slugs, self._waiting = self._waiting, []
+        if not slugs:
+            return
+        plan, ids = self.plan, self.ids
+        _save_articles(plan, slugs, ids, self.now, create=True)
+        _save_sections(plan, slugs, ids)
+        records = [plan.records[slug] for slug in slugs]
+        _save_references(records, ids)
+        _save_aliases(records, ids)
+        self.indexed += search.index([ids[slug] for slug in slugs])
+        self.written.update(slugs)
 
 
 # Longest SQL a query log entry keeps while a load writes (see _short_query_log).
@@ -160,13 +234,21 @@ def _release(plan, slugs):
             plan.spool.release(slug, plan.rendered[slug])
 
 
-def _insert_rows(model, columns, rows):
-    """INSERT ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table."""
+def _insert_rows(model, columns, rows, prepare=False):
+    """INSERT ``rows`` (tuples in the order of ``columns``, field names) into ``model``'s table.
+
+    ``prepare``: pass each value through its field's ``get_db_prep_save``
+    first, as Django does (JSON, dates); without it, values go as they are.
+    """
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
+    fields = [model._meta.get_field(c) for c in columns]
     sql = (f"INSERT INTO {quote(model._meta.db_table)} "
-           f"({', '.join(quote(model._meta.get_field(c).column) for c in columns)}) "
+           f"({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
+    if prepare:
+        preps = [partial(f.get_db_prep_save, connection=connection) for f in fields]
+        rows = ([prep(value) for prep, value in zip(preps, row)] for row in rows)
     rows = iter(rows)
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH)):
@@ -221,42 +303,46 @@ def _save_articles(plan, slugs, ids, now, create):
     for kind, group in groups:
         model = MODEL_FOR_KIND[kind]
         _restore(plan, group)
-        rows = [model(created_at=now, **_article_values(plan.records[slug], plan.rendered[slug],
-                                                         plan.faces[slug], now, ids))
-                for slug in group]
-        # Django's bulk_create refuses multi-table models: write the Article
-        # rows, then the kind's own table with the new ids.
-        parents = Article.objects.bulk_create(
-            [Article(**{f.attname: getattr(row, f.attname) for f in Article._meta.concrete_fields
-                        if f.attname != "id"}) for row in rows], batch_size=BATCH)
-        if any(parent.pk is None for parent in parents):  # backends that return no ids
-            by_slug = dict(Article.objects.filter(slug__in=group).values_list("slug", "id"))
-            for parent, slug in zip(parents, group):
-                parent.pk = by_slug[slug]
-        for row, parent, slug in zip(rows, parents, group):
-            row.article_ptr_id = row.pk = row.id = parent.pk
-            ids[slug] = parent.pk
-        local = [f for f in model._meta.local_concrete_fields]
-        for start in range(0, len(rows), BATCH):
-            model._base_manager._insert(rows[start:start + BATCH], fields=local, raw=True,
-                                        using=router.db_for_write(model))
-        del rows, parents
+        values = [{"created_at": now, **_article_values(plan.records[slug], plan.rendered[slug],
+                                                         plan.faces[slug], now, ids)}
+                  for slug in group]
+        # Plain rows, as Django's multi-table save would write them (it
+        # refuses to bulk_create these models): the Article rows, their new
+        # ids by slug, then the kind's own table. Model instances cost more
+        # than the INSERTs (issue 8).
+        parent = [f for f in Article._meta.concrete_fields if not f.primary_key]
+        _insert_rows(Article, [f.name for f in parent],
+                     ([_value(row, f) for f in parent] for row in values), prepare=True)
+        ids.update(Article.objects.filter(slug__in=group).values_list("slug", "id"))
+        for row, slug in zip(values, group):
+            row["article_ptr"] = ids[slug]
+        own = model._meta.local_concrete_fields
+        _insert_rows(model, [f.name for f in own],
+                     ([_value(row, f) for f in own] for row in values), prepare=True)
         _release(plan, group)
 
 
-def _save_sections_and_links(plan, slugs, ids):
+def _value(values, field):
+    """``field``'s value in ``values`` (by name or column attribute), else its default."""
+    if field.name in values:
+        return values[field.name]
+    if field.attname in values:
+        return values[field.attname]
+    return field.get_default()
+
+
+def _save_sections(plan, slugs, ids):
     _restore(plan, slugs)
     try:
-        _write_sections_and_links(plan, slugs, ids)
+        _write_sections(plan, slugs, ids)
     finally:
         _release(plan, slugs)
 
 
-def _write_sections_and_links(plan, slugs, ids):
+def _write_sections(plan, slugs, ids):
     touched_ids = [ids[slug] for slug in slugs]
     old_anchors = _anchors_by_article(touched_ids)
     Section.objects.filter(article_id__in=touched_ids).delete()
-    Link.objects.filter(source_id__in=touched_ids).delete()
     # The two largest tables (~8 sections and ~13 links per page) are written
     # as plain rows: building a model instance per row cost more than the
     # INSERT itself (issue 8).
@@ -264,13 +350,6 @@ def _write_sections_and_links(plan, slugs, ids):
         (ids[slug], position, s.anchor or "top", s.heading or plan.records[slug].title, s.level,
          s.text)
         for slug in slugs for position, s in enumerate(plan.rendered[slug].sections)))
-    _insert_rows(Link, ("source", "target", "target_anchor", "source_anchor", "source_heading",
-                        "position"), (
-        (ids[slug], ids[link.target], link.anchor, link.source_anchor,
-         headings.get(link.source_anchor, ""), position)
-        for slug in slugs
-        for headings in [{s.anchor: s.heading for s in plan.rendered[slug].sections}]
-        for position, link in enumerate(plan.rendered[slug].links)))
     moved = {ids[slug]: plan.rendered[slug].sections for slug in slugs
              if old_anchors.get(ids[slug])}
     if moved:
@@ -284,18 +363,37 @@ def _write_sections_and_links(plan, slugs, ids):
         Article.objects.bulk_update(updates, ["anchor_moves"], batch_size=BATCH)
 
 
-def _save_details(plan, slugs, ids):
-    records = [plan.records[slug] for slug in slugs]
-    refs = Reference.objects.bulk_create(
-        (Reference(article_id=ids[record.slug], position=position, key=ref["id"],
-                   citation=ref["citation"], doi=ref["doi"], pmid=ref["pmid"], url=ref["url"])
-         for record in records
-         for position, ref in enumerate(record.fields.get("references", []))),
-        batch_size=BATCH)
-    ref_ids = {(ref.article_id, ref.key): ref.pk for ref in refs}
-    if not all(ref_ids.values()):  # backends that do not return ids from bulk_create
-        ref_ids = {(article_id, key): pk for article_id, key, pk in Reference.objects.filter(
-            article_id__in=[ids[r.slug] for r in records]).values_list("article_id", "key", "id")}
+def _write_links(plan, slugs, ids):
+    """The links of ``slugs``: written once every page they may point at has its row."""
+    Link.objects.filter(source_id__in=[ids[slug] for slug in slugs]).delete()
+    _insert_rows(Link, ("source", "target", "target_anchor", "source_anchor", "source_heading",
+                        "position"), (
+        (ids[slug], ids[link.target], link.anchor, link.source_anchor,
+         headings.get(link.source_anchor, ""), position)
+        for slug in slugs
+        for headings in [{s.anchor: s.heading for s in plan.rendered[slug].sections}]
+        for position, link in enumerate(plan.rendered[slug].links)))
+
+
+def _save_references(records, ids):
+    """Write the references of ``records`` (plain rows: ~3.5 a page)."""
+    _insert_rows(Reference, ("article", "position", "key", "citation", "doi", "pmid", "url"), (
+        (ids[record.slug], position, ref["id"], ref["citation"], ref["doi"], ref["pmid"],
+         ref["url"])
+        for record in records
+        for position, ref in enumerate(record.fields.get("references", []))))
+
+
+def _reference_ids(records, ids):
+    return {(article_id, key): pk for article_id, key, pk in Reference.objects.filter(
+        article_id__in=[ids[r.slug] for r in records]).values_list("article_id", "key", "id")}
+
+
+def _save_approvals(records, ids):
+    """Write the approvals of ``records`` (their references are written)."""
+    if not any(record.fields.get("approvals") for record in records):
+        return
+    ref_ids = _reference_ids(records, ids)
     approvals, bases = [], []
     for record in records:
         article_id = ids[record.slug]
@@ -314,6 +412,9 @@ def _save_details(plan, slugs, ids):
     _insert_rows(Approval.basis.through, ("approval", "trial"), (
         (approval.pk, ids[slug])
         for approval, basis in zip(approvals, bases) for slug in dict.fromkeys(basis)))
+
+
+def _save_aliases(records, ids):
     aliases = []
     for record in records:
         seen = {record.slug}

@@ -39,11 +39,13 @@ def index(article_ids, stale_section_ids=()):
 
     ``stale_section_ids`` are sections deleted by this load (SQLite keeps its
     own table; PostgreSQL stores the vector on the section row itself).
+    Returns how many rows SQLite's index table was given (0 on PostgreSQL),
+    which the load passes on to ``after_load``.
     """
     backend = _backend()
     if connection.vendor == "postgresql":
         backend.index_articles(article_ids)
-        return
+        return 0
     backend.delete_rows(stale_section_ids)
     articles = {a["id"]: a for a in Article.objects.filter(id__in=list(article_ids))
                 .values("id", "title", "kind")}
@@ -58,6 +60,13 @@ def index(article_ids, stale_section_ids=()):
         rows.append((section["id"], article["title"], " ".join(aliases.get(article["id"], [])),
                      section["heading"], section["text"], article["kind"], article["id"]))
     backend.insert_rows(rows)
+    return len(rows)
+
+
+def after_load(rows):
+    """Called once by each load, with the sum of what ``index`` returned (SQLite compacts)."""
+    if connection.vendor != "postgresql":
+        _backend().after_load(rows)
 
 
 # Querying -----------------------------------------------------------------------

@@ -89,9 +89,15 @@ def insert_rows(rows):
         cursor.executemany(
             f"INSERT INTO {NAMES_TABLE} (rowid, title, aliases, heading, kind, article_id) "
             "VALUES (%s, %s, %s, %s, %s, %s)", [(*row[:4], *row[5:]) for row in rows])
-    if len(rows) >= COMPACT_AFTER_ROWS:
-        # Once per transaction is enough: a second optimize finds one segment
-        # and returns at once (measured: 2 ms).
+
+
+def after_load(rows):
+    """Once a load that indexed ``rows`` sections commits, compact the index if they were many.
+
+    Decided once per load, not per call of ``insert_rows``: a first load
+    indexes its pages in small chunks as they are rendered (kb.ingest.sync).
+    """
+    if rows >= COMPACT_AFTER_ROWS:
         transaction.on_commit(compact, robust=True)
 
 
