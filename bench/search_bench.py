@@ -11,8 +11,14 @@ server-side time of ``kb.search.search`` plus the rendered /search/ page size.
 Wall time (``perf_counter``) and this process's CPU time (``process_time``) are
 both reported: on a shared machine the wall figures include waiting for a core,
 while the CPU figures do not (on PostgreSQL they leave out the server's own
-work, which runs in another process). ``--per-query`` lists each query's
-median, slowest first, to see which kinds of query cost most; ``--phases``
+work, which runs in another process). On PostgreSQL running on this machine,
+the server's CPU time for each search is read too (the backend's
+``/proc/PID/schedstat``, in nanoseconds), and "total CPU" is client plus
+server: what a search costs whatever else the machine is doing, where wall
+time includes waiting for a core. Each query's results should be the same in
+every round; those that are not are counted and named (on PostgreSQL a scan
+that started where another left off once made them differ). ``--per-query``
+lists each query's median, slowest first, to see which kinds cost most; ``--phases``
 splits each query's CPU time between the steps of ``kb.search.search`` (the
 name and body tiers, the count, snippets, the exact-name look-up, ...).
 
@@ -164,6 +170,32 @@ def time_phases(spent):
         setattr(module, name, functools.wraps(original)(timed))
 
 
+def shown(results):
+    """What a reader sees of ``results``: pages, sections and scores, the count."""
+    return (results.total, results.total_is_estimate,
+            tuple((hit.article.id, tuple((s.anchor, s.score) for s in hit.sections))
+                  for hit in results.hits))
+
+
+def server_cpu_reader():
+    """A function giving the database backend's CPU time so far (ms), or None.
+
+    Only for PostgreSQL on this machine: the backend serving this connection
+    is a local process whose scheduler statistics (/proc/PID/schedstat, first
+    field: nanoseconds on a CPU) anyone may read.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+    try:
+        path.read_text()
+    except OSError:
+        return None
+    return lambda: int(path.read_text().split()[0]) / 1e6
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed runs per query")
@@ -188,23 +220,35 @@ def main():
           file=sys.stderr)
     client = Client()
     timings, cpu_timings, sizes, hits, per_query, phase_rows = [], [], [], [], [], []
+    total_cpu_timings, unstable = [], []
     for query in queries:
         search(query)  # warm
-        walls, cpus, steps = [], [], collections.defaultdict(list)
+        # Looked up for each query: the test client's requests may reconnect.
+        server_cpu = server_cpu_reader()
+        walls, cpus, totals, steps = [], [], [], collections.defaultdict(list)
+        seen_results = set()
         for _ in range(args.rounds):
             spent.clear()
+            start_server = server_cpu() if server_cpu else 0.0
             start, start_cpu = time.perf_counter(), time.process_time()
             results = search(query)
             cpus.append((time.process_time() - start_cpu) * 1000)
             walls.append((time.perf_counter() - start) * 1000)
+            if server_cpu:
+                totals.append(cpus[-1] + server_cpu() - start_server)
+            seen_results.add(shown(results))
             for label, ms in spent.items():
                 steps[label].append(ms)
         phase_rows.append((statistics.median(cpus), query,
                            {label: statistics.median(v) for label, v in steps.items()}))
+        if len(seen_results) > 1:
+            unstable.append(query)
         timings += walls
         cpu_timings += cpus
+        total_cpu_timings += totals
         hits.append(results.total)
-        per_query.append((statistics.median(walls), statistics.median(cpus), results.total,
+        per_query.append((statistics.median(walls), statistics.median(cpus),
+                          statistics.median(totals) if totals else None, results.total,
                           results.total_is_estimate, query))
         response = client.get("/search/", {"q": query}, HTTP_HOST="127.0.0.1")
         sizes.append(len(response.content))
@@ -221,17 +265,27 @@ def main():
         "cpu_p50_ms": round(statistics.median(cpu_timings), 2),
         "cpu_p95_ms": round(percentile(cpu_timings, 95), 2),
         "cpu_max_ms": round(max(cpu_timings), 2),
+        # Client and database server together (PostgreSQL on this machine only).
+        "total_cpu_p50_ms": round(statistics.median(total_cpu_timings), 2)
+        if total_cpu_timings else None,
+        "total_cpu_p95_ms": round(percentile(total_cpu_timings, 95), 2)
+        if total_cpu_timings else None,
         "queries_with_hits": sum(1 for h in hits if h),
+        # Queries whose results were not the same in every round (should be 0).
+        "queries_with_varying_results": len(unstable),
         "page_bytes_median": int(statistics.median(sizes)),
         "page_bytes_max": max(sizes),
         "index_bytes": index_size(),
     }
     print(json.dumps(figures, indent=2))
     print(f"queries ({len(queries)}):", json.dumps(queries))
+    if unstable:
+        print("results varied between rounds for:", json.dumps(unstable))
     if args.per_query:
-        for wall, cpu, total, estimate, query in sorted(per_query, reverse=True):
+        for wall, cpu, both, total, estimate, query in sorted(per_query, reverse=True):
             count = f"more than {total}" if estimate else str(total)
-            print(f"{wall:8.2f} ms wall {cpu:8.2f} ms cpu {count:>14} pages  {query}")
+            both = f"{both:8.2f} ms total cpu " if both is not None else ""
+            print(f"{wall:8.2f} ms wall {cpu:8.2f} ms cpu {both}{count:>14} pages  {query}")
     if args.phases:
         labels = ["names tier", "body tier", "matches_more_than", "snippets", "_hydrate",
                   "exact_match", "synonyms", "correct"]

@@ -104,13 +104,27 @@ def search(groups, kind, limit, names_only=False):
     # read every section (81,807, 200-270 ms at 10,000 articles). Both tiers
     # rank on search_vector, as before.
     column = "names_vector" if names_only else "search_vector"
-    # The inner LIMIT (no ORDER BY) stops the GIN index scan after RANK_LIMIT
-    # matches; only those are ranked and sorted.
+    # The inner LIMIT (no ORDER BY) stops after RANK_LIMIT matches; only those
+    # are ranked and sorted. Which RANK_LIMIT, for a word in more sections than
+    # that, is the first ones in the table's order, so the scan must always
+    # start at the table's first page. The query is a MATERIALIZED CTE so the
+    # planner cannot read its words: it then expects few matches and takes the
+    # GIN index (a bitmap scan, in page order) on a large table (a small one
+    # it may read whole, from the first page, which is the same). Seeing a
+    # common word, it chose a sequential scan, which past shared_buffers / 4
+    # (kb_section at 10,000 articles) joins other scans of the table where
+    # they are (synchronize_seqscans): "group" ranked a different 500 of its
+    # 31,409 sections on each run. That scan also detoasted every row's vector
+    # to test it (4,139 rows read for 500 matches of "serious": 13 ms server
+    # CPU; the index: 7 ms), and after a first load, whose sections are written
+    # twice (inserted, then given their vectors), it crossed some 8,000 empty
+    # pages at the table's start (35-65 ms). The price: the index lists every
+    # match before the first is read (all 31,409 for "group": 6-9 ms).
     sql = f"""
+        WITH q AS MATERIALIZED (SELECT {tsquery} AS query)
         SELECT m.id, m.article_id, ts_rank(m.search_vector, m.query) AS score, count(*) OVER ()
         FROM (SELECT s.id, s.article_id, s.search_vector, q.query
-              FROM kb_section s {"JOIN kb_article a ON a.id = s.article_id" if kind else ""},
-                   {tsquery} AS q(query)
+              FROM q, kb_section s {"JOIN kb_article a ON a.id = s.article_id" if kind else ""}
               WHERE s.{column} @@ q.query {"AND a.kind = %s" if kind else ""}
               LIMIT {RANK_LIMIT}) AS m
         ORDER BY score DESC LIMIT %s"""
@@ -127,8 +141,13 @@ def matches_more_than(groups, kind, count):
     text = _query_text(groups)
     if not text:
         return False
+    # Left to the planner: the answer is the same whichever rows are read
+    # first, and for a common word a sequential scan of a compact table finds
+    # count + 1 matches long before the index has listed them all (0.5-2.4 ms
+    # against 8-11 ms at 10,000 articles; not across the empty pages a first
+    # load leaves, see ``search``). The article is joined only to filter on its kind.
     sql = f"""
-        SELECT 1 FROM kb_section s JOIN kb_article a ON a.id = s.article_id,
+        SELECT 1 FROM kb_section s {"JOIN kb_article a ON a.id = s.article_id" if kind else ""},
              websearch_to_tsquery('{CONFIG}', %s) AS q(query)
         WHERE s.search_vector @@ q.query {"AND a.kind = %s" if kind else ""}
         LIMIT 1 OFFSET %s"""
