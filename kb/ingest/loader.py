@@ -2,7 +2,9 @@
 
 ``load()`` is what ``load_content``, ``check_content`` and the live reloader
 call. It reads and checks everything first; only a load without errors is
-written, in one transaction, so a bad edit never reaches readers.
+written, in one transaction, so a bad edit never reaches readers. (A first
+load, into an empty database, starts writing while it still renders, inside
+that transaction, and rolls it back if any check fails: ``sync.EarlyWriter``.)
 
 A reload re-reads only the files whose stamp changed (``readcache.py``) and
 renders only those and the pages whose links point at them. A load that

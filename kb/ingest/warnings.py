@@ -60,10 +60,14 @@ def check(plan, full=False, stored=None, content_dir=None):
     here when not given. A full check reads only heading ids from it, and only
     when it checks the folder the database was loaded from.
     """
+    # A first load has no last load to compare with; its own pages may be in
+    # the database already (sync.EarlyWriter), and must not count as one.
+    first = not full and not plan.existing
     if stored is None:
         same_folder = content_dir is None or (
             Path(content_dir).resolve() == Path(settings.KB_CONTENT_DIR).resolve())
-        stored = Stored.from_db(plan, full) if same_folder or not full else Stored()
+        stored = Stored.from_db(plan, full) if (same_folder or not full) and not first \
+            else Stored()
     records = {slug: r for slug, r in plan.records.items() if not r.broken}
     report = [slug for slug in (records if full else plan.changed) if slug in records]
     found = []
@@ -329,7 +333,7 @@ def orphans(plan, records, report, full, stored):
     if not candidates:
         return []
     incoming = incoming_links(plan, records, stored)
-    if not full:
+    if not full and plan.existing:  # (a first load: nothing stored before it)
         _stored_links_into(incoming, records, plan, [slug for slug in sorted(candidates)
                                                      if not incoming.get(slug)])
     found = []
