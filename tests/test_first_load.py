@@ -140,7 +140,12 @@ def _stored():
                 for target in getattr(row, field.name).values_list("slug", flat=True):
                     relations.add((row.slug, field.name, target))
     reference_key = dict(Reference.objects.values_list("id", "key"))
+    # PostgreSQL keeps the search vectors on the section rows (written with them, early).
+    vectors = set(Section.objects.values_list(
+        "article__slug", "position", "search_vector", "names_vector")) \
+        if connection.vendor == "postgresql" else None
     return {
+        "vectors": vectors,
         "articles": articles,
         "relations": relations,
         "sections": set(Section.objects.values_list(

@@ -14,6 +14,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from kb import search
+from kb.search import postgres as postgres_search
 from kb.ingest.slugs import slugify
 from kb.models import (
     MODEL_FOR_KIND, Alias, Approval, Article, ContentLoad, Link, Reference,
@@ -179,11 +180,15 @@ class EarlyWriter:
             return
         plan, ids = self.plan, self.ids
         _save_articles(plan, slugs, ids, self.now, create=True)
-        _save_sections(plan, slugs, ids)
         records = [plan.records[slug] for slug in slugs]
         _save_references(records, ids)
         _save_aliases(records, ids)
-        self.indexed += search.index([ids[slug] for slug in slugs])
+        # After the names they are searched by (title, aliases): on
+        # PostgreSQL each section row is written once, with its vectors.
+        vectors = connections[router.db_for_write(Section)].vendor == "postgresql"
+        _save_sections(plan, slugs, ids, with_vectors=vectors)
+        if not vectors:
+            self.indexed += search.index([ids[slug] for slug in slugs])
         self.written.update(slugs)
 
 
@@ -331,25 +336,29 @@ def _value(values, field):
     return field.get_default()
 
 
-def _save_sections(plan, slugs, ids):
+def _save_sections(plan, slugs, ids, with_vectors=False):
     _restore(plan, slugs)
     try:
-        _write_sections(plan, slugs, ids)
+        _write_sections(plan, slugs, ids, with_vectors)
     finally:
         _release(plan, slugs)
 
 
-def _write_sections(plan, slugs, ids):
+def _write_sections(plan, slugs, ids, with_vectors=False):
+    """``with_vectors``: PostgreSQL's search vectors too (kb.search.postgres.insert_sections)."""
     touched_ids = [ids[slug] for slug in slugs]
     old_anchors = _anchors_by_article(touched_ids)
     Section.objects.filter(article_id__in=touched_ids).delete()
     # The two largest tables (~8 sections and ~13 links per page) are written
     # as plain rows: building a model instance per row cost more than the
     # INSERT itself (issue 8).
-    _insert_rows(Section, ("article", "position", "anchor", "heading", "level", "text"), (
-        (ids[slug], position, s.anchor or "top", s.heading or plan.records[slug].title, s.level,
-         s.text)
-        for slug in slugs for position, s in enumerate(plan.rendered[slug].sections)))
+    rows = ((ids[slug], position, s.anchor or "top", s.heading or plan.records[slug].title,
+             s.level, s.text)
+            for slug in slugs for position, s in enumerate(plan.rendered[slug].sections))
+    if with_vectors:
+        postgres_search.insert_sections(rows)
+    else:
+        _insert_rows(Section, ("article", "position", "anchor", "heading", "level", "text"), rows)
     moved = {ids[slug]: plan.rendered[slug].sections for slug in slugs
              if old_anchors.get(ids[slug])}
     if moved:

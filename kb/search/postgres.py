@@ -62,6 +62,31 @@ def index_articles(article_ids):
             WHERE a.id = s.article_id AND s.article_id = ANY(%s)""", [ids])
 
 
+def insert_sections(rows):
+    """INSERT new sections ``(article_id, position, anchor, heading, level, text)``, vectors included.
+
+    For pages whose title and aliases are written already (a first load:
+    kb.ingest.sync.EarlyWriter). Each row is written once; inserted, then
+    given its vectors by ``index_articles``, every row was written twice,
+    which left a first load's table twice its size with its first half
+    empty pages that sequential scans crossed (issue 5: 35-65 ms searches).
+    """
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            batch = rows[start:start + 500]
+            values = ", ".join(["(%s::integer, %s::integer, %s, %s, %s::smallint, %s)"] * len(batch))
+            cursor.execute(f"""
+                INSERT INTO kb_section (article_id, position, anchor, heading, level, text,
+                                        names_vector, search_vector)
+                SELECT s.article_id, s.position, s.anchor, s.heading, s.level, s.text, n.names,
+                       n.names || setweight(to_tsvector('{CONFIG}', s.text), 'C')
+                FROM (VALUES {values}) AS s(article_id, position, anchor, heading, level, text)
+                JOIN kb_article a ON a.id = s.article_id
+                CROSS JOIN LATERAL (SELECT {NAMES_VECTOR} AS names) AS n
+                ORDER BY s.article_id, s.position""", [value for row in batch for value in row])
+
+
 def _query_text(groups):
     # Tokens are letters and digits only (kb.search.text.tokens), so this is
     # plain words for websearch_to_tsquery, which never raises on syntax.
