@@ -376,16 +376,28 @@ def _dependents(plan):
 
 
 def _anchor_lookup(plan):
-    cache = {}
+    """``anchors_of(slug)``: the heading ids of a page, as this load leaves it.
+
+    A page this load rendered has them in hand; the others' are read from the
+    database, all at once: a query per page cost 3.4 s when the most linked
+    page's title changed at 10,000 articles (1,616 pages rendered again,
+    linking with #anchors to thousands of others; issue 8).
+    """
+    wanted = {link.target for rendered in plan.rendered.values() for link in rendered.links
+              if link.anchor and link.target not in plan.rendered}
+    cache = {slug: set() for slug in wanted}
+    names = sorted(wanted)
+    for start in range(0, len(names), 500):
+        for slug, anchor in Section.objects.filter(article__slug__in=names[start:start + 500]) \
+                .values_list("article__slug", "anchor"):
+            cache[slug].add(anchor)
 
     def anchors_of(slug):
         if plan.records.get(slug) and plan.records[slug].broken:
             return AnyAnchor()  # its own error is reported; do not add one per link
-        if slug in plan.rendered:
-            return {s.anchor for s in plan.rendered[slug].sections if s.anchor}
         if slug not in cache:
-            cache[slug] = set(Section.objects.filter(article__slug=slug)
-                              .values_list("anchor", flat=True))
+            cache[slug] = {s.anchor for s in plan.rendered[slug].sections if s.anchor} \
+                if slug in plan.rendered else set()
         return cache[slug]
 
     return anchors_of
