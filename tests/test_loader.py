@@ -147,3 +147,15 @@ def test_relation_change_is_applied(loaded):
     assert list(Therapy.objects.filter(mechanisms__slug="cdc")) == []
     assert Reference.objects.filter(article__slug="daratumumab").count() == 1
     assert Section.objects.filter(article__slug="daratumumab").count() == 2
+
+
+def test_a_reload_checks_section_links_against_the_stored_pages(loaded):
+    # daratumumab is not rendered again: its heading ids come from the database.
+    edit(loaded, "topics/infusion-reactions.md", "#side-effects", "#side-efects")
+
+    result = load(loaded)
+
+    assert not result.applied and "daratumumab" not in result.plan.rendered
+    assert [str(e) for e in result.errors if e.is_error] == [
+        "topics/infusion-reactions.md:7: unknown section in [[daratumumab#side-efects]]: page "
+        "'daratumumab' has no heading with id 'side-efects' (did you mean '#side-effects'?)"]
