@@ -139,18 +139,23 @@ def test_other_code_invalidates_the_cache(content_dir, cache_dir, trusting, read
 
 
 def test_errors_of_unchanged_files_are_reported_on_every_load(content_dir, cache_dir, trusting,
-                                                              reads):
+                                                              reads, monkeypatch):
     reload(content_dir)
     edit(content_dir, PAGE, "title: Daratumumab", "title: Daratumumab\ncolour: red")
     time.sleep(0.05)
     first = load(content_dir)
     reads.clear()
+    bodies = []
+    body_if_unchanged = records.body_if_unchanged
+    monkeypatch.setattr(records, "body_if_unchanged",
+                        lambda record, path: bodies.append(record.path)
+                        or body_if_unchanged(record, path))
 
     second = load(content_dir)
 
-    # Only the body of the page with the error is read again: it differs
-    # from the site, so every load renders it to check it.
-    assert reads == [PAGE]
+    # Only the body of the page with the error is read again, not its front
+    # matter: it differs from the site, so every load renders it to check it.
+    assert reads == [] and bodies == [PAGE]
     assert [str(e) for e in second.errors] == [str(e) for e in first.errors]
     assert any("unknown key 'colour'" in str(e) and e.path == PAGE for e in second.errors)
     assert not second.applied
@@ -328,3 +333,17 @@ def test_pyphen_s_parsed_patterns_are_kept_in_the_cache_folder(tmp_path, monkeyp
     assert source not in pyphen.hdcache
     pyphen.Pyphen(lang="en_US")
     assert pyphen.hdcache[source].patterns == parsed.patterns
+
+
+def test_a_body_read_again_is_the_body_the_file_reads_to(content_dir):
+    # The load cache keeps no bodies; a page rendered again gets its body cut
+    # from the file at body_line (records.body_if_unchanged), as read() cuts it.
+    path = content_dir / PAGE
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    record, _ = records.read(PAGE, path, content_dir, 10 ** 6)
+    body = record.body
+    record.body = None
+
+    assert records.body_if_unchanged(record, path) == body
+    path.write_bytes(path.read_bytes() + b"One more line.\r\n")
+    assert records.body_if_unchanged(record, path) is None  # changed: read it all again

@@ -305,7 +305,9 @@ def body_of(record, content_dir, max_bytes):
     load sees the new stamp and loads the file again.
     """
     if record.body is None:
-        fresh, _ = records_mod.read(record.path, Path(content_dir) / record.path, content_dir,
-                                    max_bytes)
+        path = Path(content_dir) / record.path
+        record.body = records_mod.body_if_unchanged(record, path)
+    if record.body is None:  # changed since: the whole file again
+        fresh, _ = records_mod.read(record.path, path, content_dir, max_bytes)
         record.body = fresh.body if fresh is not None and fresh.body is not None else ""
     return record
