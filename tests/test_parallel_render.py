@@ -59,6 +59,9 @@ def test_what_a_writing_load_keeps_of_each_page_is_the_same_from_the_workers(tmp
             == {slug: r.sections for slug, r in serial.plan.rendered.items()}.__repr__())
 
 
+# No database needed, but marked so that pytest-django runs it with the database
+# tests, before the tests that start a live server thread (no pool may fork then).
+@pytest.mark.django_db
 def test_files_read_in_the_pool_read_as_in_one_process(tmp_path, monkeypatch):
     """A first load reads its files in the pool too (parallel.read_many): same records, same errors."""
     if not parallel.can_fork():

@@ -102,7 +102,9 @@ def read_all(content_dir, max_bytes, cache=None):
             if found is not None:
                 results[relative] = found
     unread = [(relative, path) for relative, path in files if relative not in results]
-    for (relative, _), read in zip(unread, parallel.read_many(unread, content_dir, max_bytes)):
+    # strict: the pool's generator is run to its end, which shuts the pool down.
+    for (relative, _), read in zip(unread, parallel.read_many(unread, content_dir, max_bytes),
+                                   strict=True):
         results[relative] = read
         if cache is not None:
             cache.remember(relative, *read)
