@@ -84,9 +84,10 @@ class PhraseFinder:
         """
         by_first, glued, resume = self.by_first, _GLUE_RE.match, 0
         # Most text holds no word any phrase starts with: find that out in C.
-        if by_first.keys().isdisjoint(map(str.lower, self._start_re.findall(text))):
+        present = by_first.keys() & map(str.lower, self._start_re.findall(text))
+        if not present:
             return
-        for word in self._start_re.finditer(text):
+        for word in self._words_starting(text, present):
             start = word.start()
             if start < resume:
                 continue  # inside the phrase found last
@@ -97,6 +98,31 @@ class PhraseFinder:
                     yield start, end, entry
                     resume = end
                     break
+
+    def _words_starting(self, text, present):
+        """The words of ``text`` (``_start_re`` matches) whose lower case is in ``present``,
+        left to right, and maybe others.
+
+        Going through every word of a paragraph in Python cost half of the
+        glossary's time (issue 8): the few places where a word of
+        ``present`` may start are found in C, in the lower-cased text, and
+        only those are tried. That needs each character's lower case to be
+        one character, independent of its neighbours: not so for a few
+        (U+0130 becomes two; a capital sigma's depends on the letters after
+        it), and then every word is tried.
+        """
+        lowered = text.lower()
+        if len(lowered) != len(text) or "\u03a3" in text:
+            return self._start_re.finditer(text)
+        places = set()
+        for first_word in present:
+            place = lowered.find(first_word)
+            while place >= 0:
+                places.add(place)
+                place = lowered.find(first_word, place + 1)
+        match = self._start_re.match
+        words = (match(text, place) for place in sorted(places))
+        return [word for word in words if word is not None]
 
 
 class GlossaryProcessor(Treeprocessor):

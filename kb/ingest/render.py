@@ -109,23 +109,33 @@ def flesch_kincaid_grade(text):
     (pkg_resources). Here each distinct word is hyphenated once per process
     (issue 8).
     """
-    words = _PUNCTUATION_RE.sub("", text.lower()).split()
+    words = _without_punctuation(text.lower()).split()
     sentences = _SENTENCE_RE.findall(text)
     # Sentences of two words or fewer ("See above.") do not count, as in textstat.
-    short = sum(1 for s in sentences if len(s.split()) <= 2 or _word_count(s) <= 2)
+    short = sum(1 for s in sentences if _THREE_WORDS_RE.match(s) is None)
     sentence_length = _round(len(words) / max(1, len(sentences) - short))
     syllables_per_word = _round(_syllables(words) / len(words)) if words else 0.0
     return round(_round(0.39 * sentence_length + 11.8 * syllables_per_word - 15.59), 1)
 
 
 _PUNCTUATION_RE = re.compile(r"[^\w\s]")
+# The ASCII characters _PUNCTUATION_RE removes, for str.translate.
+_ASCII_PUNCTUATION = {code: None for code in range(128) if _PUNCTUATION_RE.match(chr(code))}
 _SENTENCE_RE = re.compile(r"\b[^.!?]+[.!?]*")
+# textstat counts a sentence's words as what stays between spaces once
+# punctuation is gone: the pieces between spaces that hold a word character.
+# Whether there are three of them is one anchored match that stops at the
+# third (and never backtracks far: each step moves to the next piece), instead
+# of stripping and splitting every sentence (issue 8).
+_THREE_WORDS_RE = re.compile(r"\W*\w\S*\s\W*\w\S*\s\W*\w")
 _syllable_counts = {}
 
 
-def _word_count(text):
-    """Words as textstat counts them: what stays between spaces once punctuation is gone."""
-    return len(_PUNCTUATION_RE.sub("", text).split())
+def _without_punctuation(text):
+    """``_PUNCTUATION_RE.sub("", text)``; four times as fast for ASCII text (most pages)."""
+    if text.isascii():
+        return text.translate(_ASCII_PUNCTUATION)
+    return _PUNCTUATION_RE.sub("", text)
 
 
 def _syllables(words):
