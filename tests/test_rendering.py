@@ -227,3 +227,20 @@ def test_several_terms_in_one_paragraph_are_each_linked_in_place():
         'href="/glossary/overall-survival/">OS</a><span class="glossary-def" '
         'id="gl-overall-survival-2" role="tooltip">How long people live.</span></span>, then '
         '<strong>more</strong> text about OS and PFS.</p>')
+
+
+def test_attribute_lists_with_bare_words_or_capitals_render_as_from_the_string():
+    # attr_list turns "{#limits Term ts}" into attributes without a value, and
+    # keeps capitals in names: the sanitizer reads those from the HTML string.
+    for source in ("## Limits {#limits Term ts}\n\nText.\n", "Text.\n{: ID=x Title=y }\n"):
+        rendered = render(source)
+        reparsed = Renderer(resolve, lambda name: None, reparse=True).render(
+            Record("topics/t.md", "topics", "t", {"title": "T", "references": []}, Lines(1),
+                   source, 5, "hash"))
+        assert rendered.html == reparsed.html and not rendered.errors
+    assert render("## Limits {#limits Term ts}\n").html.startswith('<h2 id="limits">Limits')
+
+
+def test_escaped_characters_are_themselves_in_section_text():
+    section = render("## A \\*starred\\* heading\n\n2\\*3 is \\[six\\].\n").sections[-1]
+    assert (section.heading, section.text) == ("A *starred* heading", "2*3 is [six].")

@@ -47,6 +47,9 @@ WIKILINK_RE = r"\[\[([^\]\|\n#]*)(?:#([^\]\|\n]*))?(?:\|([^\]]+))?\]\]"
 CITATION_RE = r"\[@([A-Za-z0-9_.\-]+)\]"
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 STASH_RE = re.compile("\x02wzxhzdk:\\d+\x03")
+# A backslash-escaped character (\\*, \\[) until Markdown's last tree processor
+# puts it back: its code point between STX and ETX.
+ESCAPED_RE = re.compile("\x02(\\d+)\x03")
 
 
 @dataclass
@@ -264,9 +267,15 @@ class SectionProcessor(Treeprocessor):
 
 
 def _squash(text):
-    """Runs of white space as one space, Markdown's placeholders for raw HTML as spaces."""
+    """Runs of white space as one space, Markdown's placeholders for raw HTML as spaces.
+
+    Sections are cut before Markdown turns its placeholders for escaped
+    characters back into the characters: that is done here, or "2\\*3" would
+    be searched and counted as "2\\x0242\\x033".
+    """
     if "\x02" in text:
         text = STASH_RE.sub(" ", text)
+        text = ESCAPED_RE.sub(lambda match: chr(int(match.group(1))), text)
     # str.split() and the regex \s+ split on the same characters (Py_UNICODE_ISSPACE).
     return " ".join(text.split())
 

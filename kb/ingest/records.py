@@ -14,7 +14,7 @@ from kb.ingest.errors import ContentError
 from kb.ingest.slugs import is_slug
 
 # Bump when rendering changes, so every page is rendered again on the next load.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 
 
 # Front matter parts only the page itself uses (rendering, writing, its own

@@ -83,9 +83,12 @@ class Renderer:
             return ""
         md = self.md
         root = parse_tree(md, source)
-        if md.htmlStash.html_counter or self.reparse:
-            return sanitize.clean(serialize_tree(md, root))
-        return sanitize.clean_tree(root, md.postprocessors)
+        if not (md.htmlStash.html_counter or self.reparse):
+            try:
+                return sanitize.clean_tree(root, md.postprocessors)
+            except sanitize.UnusualTree:
+                pass  # read from the string, as html5lib reads it
+        return sanitize.clean(serialize_tree(md, root))
 
 
 def reading_grade(text, word_count=None):

@@ -139,10 +139,19 @@ def _tokens(root, postprocessors):
     yield from _children(root, postprocessors)
 
 
+class UnusualTree(Exception):
+    """The tree holds what ``clean_tree`` does not read as html5lib would: use ``clean``."""
+
+
 def _children(element, postprocessors):
     for child in element:
         tag = child.tag
         if isinstance(tag, str):  # not a comment: those are dropped, as clean() drops them
+            # attr_list's bare words ({#id word}) are attributes without a
+            # value, and its names may have capitals: html5lib reads the
+            # first as "" and lower-cases the second.
+            if any(value is None or not name.islower() for name, value in child.attrib.items()):
+                raise UnusualTree(tag)
             attributes = {(None, name): _escaped(_escape_attrib_html(value), postprocessors)
                                       .replace("\x00", "\ufffd")
                           for name, value in sorted(child.attrib.items())}
