@@ -244,3 +244,9 @@ def test_attribute_lists_with_bare_words_or_capitals_render_as_from_the_string()
 def test_escaped_characters_are_themselves_in_section_text():
     section = render("## A \\*starred\\* heading\n\n2\\*3 is \\[six\\].\n").sections[-1]
     assert (section.heading, section.text) == ("A *starred* heading", "2*3 is [six].")
+
+
+def test_a_citation_number_is_not_read_as_a_markdown_reference():
+    # "[1]" in a citation's text is not looked up among the page's "[1]: url" definitions.
+    html = render("A claim[@a].\n\n[1]: https://example.org/\n", references=["a"]).html
+    assert '<a href="#ref-a">[1]</a>' in html and "example.org" not in html

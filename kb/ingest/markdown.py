@@ -27,6 +27,7 @@ from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 # GlossaryEntry is also imported from here (kb/ingest/graph.py builds the entries).
 from kb.ingest.glossary import GlossaryEntry, GlossaryProcessor, PhraseFinder  # noqa: F401
@@ -113,7 +114,10 @@ class WikiLinkProcessor(InlineProcessor):
         el = etree.Element("a")
         el.set("href", target.url + (f"#{anchor}" if anchor else ""))
         el.set("class", "kb-link")
-        el.text = " ".join((text or target.title).split())
+        # A page's title is plain text, not Markdown: as an AtomicString the
+        # inline processor leaves it alone instead of trying every pattern on
+        # it again (text the editor wrote after "|" may hold Markdown).
+        el.text = " ".join(text.split()) if text else AtomicString(" ".join(target.title.split()))
         el.set("data-kb-link", str(len(state.links)))
         state.links.append(LinkUse(target.slug, anchor, raw))
         return el, m.start(0), m.end(0)
@@ -136,7 +140,8 @@ class CitationProcessor(InlineProcessor):
         sup.set("class", "cite")
         a = etree.SubElement(sup, "a")
         a.set("href", f"#ref-{key}")
-        a.text = f"[{number}]"
+        # Not Markdown: "[3]" must not become a link when the page defines a reference "[3]: ...".
+        a.text = AtomicString(f"[{number}]")
         return sup, m.start(0), m.end(0)
 
 
