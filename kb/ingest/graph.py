@@ -30,7 +30,8 @@ class SiteIndex:
     glossary: list = field(default_factory=list)  # GlossaryEntry
 
     def resolve(self, name):
-        slug = self.names.get(slugify(name))
+        # Most links name a slug as it is: a key of ``names`` is its own slugify.
+        slug = self.names.get(name) or self.names.get(slugify(name))
         return self.targets.get(slug) if slug else None
 
     def suggest(self, name):
