@@ -146,6 +146,20 @@ def test_timeline_labels_stay_inside_the_figure():
     assert [m.anchor for m in plot.marks] == ["start", "end"]
 
 
+
+def test_an_approval_of_unstated_kind_reads_as_such():
+    from kb.models import Approval
+    stated = Approval(date=datetime.date(2015, 11, 16), type="accelerated", agency="FDA")
+    unstated = Approval(date=datetime.date(2020, 5, 1), type="", agency="FDA")
+    rows = [types.SimpleNamespace(approval=a, name="Daratumumab", setting_label="Relapsed",
+                                  regimen=None) for a in (stated, unstated)]
+    plot = figures.approval_timeline(rows, "Approvals")
+    assert [m.tooltip for m in plot.marks] == [
+        "Daratumumab: FDA accelerated approval, 16 November 2015, Relapsed",
+        "Daratumumab: FDA approval (kind not stated), 1 May 2020, Relapsed"]
+    assert "(FDA, Relapsed, approval (kind not stated))" in plot.description
+
+
 # Words and numbers ------------------------------------------------------------------------
 
 def test_numbers_keep_the_precision_they_were_given():

@@ -238,8 +238,15 @@ class Mark:
     @property
     def tooltip(self):
         a = self.row.approval
-        return (f"{self.row.name}: {a.agency} {a.get_type_display().lower()} approval, "
-                f"{a.date:%-d %B %Y}, {self.row.setting_label}")
+        return f"{self.row.name}: {a.agency} {approval_kind(a)}, {a.date:%-d %B %Y}, " \
+               f"{self.row.setting_label}"
+
+
+def approval_kind(approval):
+    """"accelerated approval", or "approval (kind not stated)" when the source does not say."""
+    if not approval.type:
+        return "approval (kind not stated)"
+    return f"{approval.get_type_display().lower()} approval"
 
 
 @dataclass
@@ -287,7 +294,7 @@ def approval_timeline(rows, title, id="timeline"):
         f"the setting, a hollow mark an accelerated approval, a ringed mark a conversion to "
         f"regular approval. "
         + "; ".join(f"{r.approval.date:%B %Y}: {r.name} ({r.approval.agency}, "
-                    f"{r.setting_label}, {r.approval.get_type_display().lower()})" for r in rows)
+                    f"{r.setting_label}, {approval_kind(r.approval)})" for r in rows)
         + ".")
     types = sorted({r.approval.type for r in rows})
     return Timeline(id, title, description, marks, ticks,
