@@ -28,6 +28,16 @@ def content_dir(tmp_path, settings):
 
 
 @pytest.fixture
+def pooled(monkeypatch):
+    """Render (and read) in a pool of two forked workers, however few the pages."""
+    from kb.ingest import parallel
+    if not parallel.can_fork():
+        pytest.skip("the pool forks: needs the fork start method and a single-threaded process")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+
+
+@pytest.fixture
 def loaded(content_dir, db):
     """The test corpus, loaded into the database."""
     from kb.ingest.loader import load

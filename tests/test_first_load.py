@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from bench.corpus import generate
-from kb.ingest import parallel, sync
+from kb.ingest import sync
 from kb.ingest.loader import load
 from kb.models import (
     MODEL_FOR_KIND, Alias, Approval, Article, ContentLoad, Link, Reference, Section,
@@ -18,14 +18,6 @@ from kb.models import (
 from kb.search import search
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pooled(monkeypatch):
-    if not parallel.can_fork():
-        pytest.skip("the pool forks: needs the fork start method and a single-threaded process")
-    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ everything in memory (``check_content``) renders and reports.
 import pytest
 
 from bench.corpus import generate
-from kb.ingest import parallel
 from kb.ingest.loader import load
 from kb.ingest.spool import Spool
 from kb.ingest.render import Rendered
@@ -14,14 +13,6 @@ from kb.ingest.markdown import SectionData
 from kb.models import Article, Section
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pooled(monkeypatch):
-    if not parallel.can_fork():
-        pytest.skip("the pool forks: needs the fork start method and a single-threaded process")
-    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
 
 
 def test_a_written_load_stores_what_a_check_renders(tmp_path, pooled):

@@ -243,19 +243,13 @@ def _insert_rows(model, columns, rows, prepare=False):
     ``prepare``: pass each value through its field's ``get_db_prep_save``
     first, as Django does (JSON, dates); without it, values go as they are.
     """
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(c) for c in columns]
+    connection, quote, fields = _table(model, columns)
     sql = (f"INSERT INTO {quote(model._meta.db_table)} "
            f"({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     if prepare:
-        preps = [partial(f.get_db_prep_save, connection=connection) for f in fields]
-        rows = ([prep(value) for prep, value in zip(preps, row)] for row in rows)
-    rows = iter(rows)
-    with connection.cursor() as cursor:
-        while batch := list(itertools.islice(rows, BATCH)):
-            cursor.executemany(sql, batch)
+        rows = map(_preparer(fields, connection), rows)
+    _run_in_batches(connection, sql, rows)
 
 
 def _update_rows(model, columns, rows):
@@ -265,18 +259,30 @@ def _update_rows(model, columns, rows):
     CASE WHEN per field per row cost ~6 ms a page when the most linked
     page's title changed (1,616 pages rendered again at 10,000; issue 8).
     """
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(c) for c in columns]
+    connection, quote, fields = _table(model, columns)
     sql = (f"UPDATE {quote(model._meta.db_table)} SET "
            f"{', '.join(f'{quote(f.column)} = %s' for f in fields)} "
            f"WHERE {quote(model._meta.pk.column)} = %s")
+    prepare = _preparer(fields, connection)
+    _run_in_batches(connection, sql, (prepare(row[1:]) + [row[0]] for row in rows))
+
+
+def _table(model, columns):
+    connection = connections[router.db_for_write(model)]
+    return connection, connection.ops.quote_name, [model._meta.get_field(c) for c in columns]
+
+
+def _preparer(fields, connection):
+    """A function turning a row of Python values into what the database is given, as Django does."""
     preps = [partial(f.get_db_prep_save, connection=connection) for f in fields]
+    return lambda row: [prep(value) for prep, value in zip(preps, row)]
+
+
+def _run_in_batches(connection, sql, rows):
     rows = iter(rows)
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH)):
-            cursor.executemany(sql, [[prep(value) for prep, value in zip(preps, row[1:])]
-                                     + [row[0]] for row in batch])
+            cursor.executemany(sql, batch)
 
 
 def _chunks(items, size=CHUNK):
