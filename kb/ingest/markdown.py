@@ -26,7 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AtomicString
 
 # GlossaryEntry is also imported from here (kb/ingest/graph.py builds the entries).
@@ -48,9 +48,9 @@ WIKILINK_RE = r"\[\[([^\]\|\n#]*)(?:#([^\]\|\n]*))?(?:\|([^\]]+))?\]\]"
 CITATION_RE = r"\[@([A-Za-z0-9_.\-]+)\]"
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 STASH_RE = re.compile("\x02wzxhzdk:\\d+\x03")
-# A backslash-escaped character (\\*, \\[) until Markdown's last tree processor
-# puts it back: its code point between STX and ETX.
-ESCAPED_RE = re.compile("\x02(\\d+)\x03")
+# Markdown's own step that puts backslash-escaped characters (\*, \[) back
+# from their placeholders; sections are cut before it runs (``_squash``).
+_unescape = UnescapeTreeprocessor().unescape
 
 
 @dataclass
@@ -280,7 +280,7 @@ def _squash(text):
     """
     if "\x02" in text:
         text = STASH_RE.sub(" ", text)
-        text = ESCAPED_RE.sub(lambda match: chr(int(match.group(1))), text)
+        text = _unescape(text)
     # str.split() and the regex \s+ split on the same characters (Py_UNICODE_ISSPACE).
     return " ".join(text.split())
 
