@@ -14,7 +14,6 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from kb import search
-from kb.search import postgres as postgres_search
 from kb.ingest.slugs import slugify
 from kb.models import (
     MODEL_FOR_KIND, Alias, Approval, Article, ContentLoad, Link, Reference,
@@ -183,7 +182,7 @@ class EarlyWriter:
         _save_aliases(records, ids)
         # After the names they are searched by (title, aliases): on
         # PostgreSQL each section row is written once, with its vectors.
-        vectors = connections[router.db_for_write(Section)].vendor == "postgresql"
+        vectors = search.vectors_on_sections()
         _save_sections(plan, slugs, ids, with_vectors=vectors)
         if not vectors:
             self.indexed += search.index([ids[slug] for slug in slugs])
@@ -370,7 +369,7 @@ def _save_sections(plan, slugs, ids, with_vectors=False):
 
 
 def _write_sections(plan, slugs, ids, with_vectors=False):
-    """``with_vectors``: PostgreSQL's search vectors too (kb.search.postgres.insert_sections)."""
+    """``with_vectors``: the search vectors too, on the rows (``search.insert_sections``)."""
     touched_ids = [ids[slug] for slug in slugs]
     old_anchors = _anchors_by_article(touched_ids)
     Section.objects.filter(article_id__in=touched_ids).delete()
@@ -381,7 +380,7 @@ def _write_sections(plan, slugs, ids, with_vectors=False):
              s.level, s.text)
             for slug in slugs for position, s in enumerate(plan.rendered[slug].sections))
     if with_vectors:
-        postgres_search.insert_sections(rows)
+        search.insert_sections(rows)
     else:
         _insert_rows(Section, ("article", "position", "anchor", "heading", "level", "text"), rows)
     moved = {ids[slug]: plan.rendered[slug].sections for slug in slugs

@@ -63,6 +63,16 @@ def index(article_ids, stale_section_ids=()):
     return len(rows)
 
 
+def vectors_on_sections():
+    """Whether the index lives on the section rows (PostgreSQL) instead of tables of its own."""
+    return connection.vendor == "postgresql"
+
+
+def insert_sections(rows):
+    """INSERT new sections with their vectors, where ``vectors_on_sections`` (postgres.py)."""
+    _backend().insert_sections(rows)
+
+
 def after_load(rows):
     """Called once by each load, with the sum of what ``index`` returned (SQLite compacts)."""
     if connection.vendor != "postgresql":
