@@ -265,3 +265,21 @@ def test_names_vectors_are_the_names_part_of_the_search_vectors(loaded):
         postgres.create_names(editor)
     assert differing() == (sections, 0)
     assert [(slugs(search(q)), search(q).total) for q in QUERIES] == before
+
+
+def test_equal_matches_keep_their_order_when_a_row_is_rewritten(loaded):
+    # Two sections that match a word equally well are listed by section id,
+    # not by where their rows lie: on PostgreSQL an UPDATE moves a row to the
+    # table's end, and the order of equal scores must not follow it.
+    for name in ("alpha", "beta"):
+        write(loaded, f"topics/{name}.md", f"---\ntitle: Page {name}\nsummary: s\n"
+                                           "last_reviewed: 2026-11-01\n---\n"
+                                           "## Notes {#notes}\nA quokka waits here.\n")
+    assert load(loaded).ok
+    before = [(hit.article.slug, hit.sections[0].heading) for hit in search("quokka").hits]
+    assert before == [("alpha", "Notes"), ("beta", "Notes")]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE kb_section SET heading = heading WHERE id = "
+                       "(SELECT min(s.id) FROM kb_section s JOIN kb_article a ON a.id = s.article_id"
+                       " WHERE a.slug = 'alpha')")
+    assert [(hit.article.slug, hit.sections[0].heading) for hit in search("quokka").hits] == before

@@ -193,7 +193,8 @@ def search(groups, kind, limit, names_only=False):
                   f"JOIN kb_section AS s ON s.id = r.rowid")
     if not expression:
         return [], True
-    sql = f"SELECT *, count(*) OVER () FROM ({ranked}) ORDER BY 3 LIMIT %s"
+    # Equal scores are ordered by section id, not by where the rows happen to lie.
+    sql = f"SELECT *, count(*) OVER () FROM ({ranked}) ORDER BY 3, 1 LIMIT %s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [expression, limit])
         rows = cursor.fetchall()
