@@ -215,5 +215,5 @@ def similar_names(word, limit=10):
                 SELECT title AS name FROM kb_article WHERE %s <%% title
                 UNION SELECT name FROM kb_alias WHERE %s <%% name
                 UNION SELECT DISTINCT heading FROM kb_section WHERE %s <%% heading) names
-            ORDER BY word_similarity(%s, name) DESC LIMIT %s""", [word, word, word, word, limit])
+            ORDER BY word_similarity(%s, name) DESC, name LIMIT %s""", [word, word, word, word, limit])
         return [row[0] for row in cursor.fetchall()]
