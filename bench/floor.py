@@ -1,6 +1,6 @@
 """Child process: the floor, and where the loader's own time goes, per article.
 
-    floor.py CORPUS [--sample K]
+    floor.py CORPUS [--sample K] [--floor-only]
 
 The floor is what any Python site generator pays for these pages in one
 process: PyYAML for the front matter (with libyaml, as the loader and the
@@ -16,6 +16,9 @@ load to the floor can be explained step by step.
 
 ``--sample K`` times K articles spread evenly over the corpus (all of them
 when K is 0); the stages still read every file, as the index needs them all.
+``--floor-only`` leaves the stages out: bench/run.py times the floor just
+before and just after a full load with it, as this machine's speed drifts
+by up to 40% within minutes (BENCHMARKS.md, "Noise").
 """
 import argparse
 import statistics
@@ -148,10 +151,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--sample", type=int, default=0, help="articles to time (0: all)")
+    parser.add_argument("--floor-only", action="store_true", help="time the floor alone")
     args = parser.parse_args()
     corpus = args.corpus.resolve()
     paths = sample(sorted(corpus.rglob("*.md")), args.sample)
-    emit({"articles": len(paths), "floor": floor(paths), "stages": stages(corpus, paths)})
+    result = {"articles": len(paths), "floor": floor(paths)}
+    if not args.floor_only:
+        result["stages"] = stages(corpus, paths)
+    emit(result)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ For each corpus size N (bench/corpus.py, cached in bench/out/corpus-N):
   (bench/loadbench.py), with wall time, CPU time and peak memory;
 - the same on PostgreSQL: the server in DATABASE_URL when it names one, else
   a throwaway server (bench/pg.py) when the binaries are installed;
-- the floor and the loader's stages per article (bench/floor.py);
+- the floor and the loader's stages per article (bench/floor.py), and the
+  floor alone on 300 articles just before and just after the SQLite full
+  load: the full-load target is judged against those two;
 - the peer: ``mkdocs build`` with its default theme, with the full navigation
   and with none, from a separate virtualenv (bench/.venv-mkdocs);
 - serving through Django's test client (bench/serve.py).
@@ -35,12 +37,16 @@ import time
 from pathlib import Path
 
 from common import BENCH, OUT, PRIORITY, PYTHON, django_env, run_child
+from floor import floor_ms
 
 MKDOCS_VENV = BENCH / ".venv-mkdocs"
 MKDOCS_VERSION = "1.6.1"
 # Above this many pages the full-navigation MkDocs build is skipped: every page
 # embeds the whole navigation, so the build grows with N² (hours at 10,000).
 MKDOCS_FULL_NAV_MAX = 2000
+# Articles the floor is timed on just before and just after the SQLite full
+# load (~7 s each): the figure the full-load target is judged against.
+FLOOR_AROUND = 300
 
 
 def log(message):
@@ -91,11 +97,15 @@ def edit_title(text):
     return re.sub(r"^title: (.*)$", r"title: \1 (edited)", text, count=1, flags=re.M)
 
 
-def loader_suite(n, corpus, url, fresh, result, save, profile_dir=None):
+def loader_suite(n, corpus, url, fresh, result, save, profile_dir=None, floor_sample=0):
     """Full load, no-op reload and one-file edits against the database at ``url``.
 
     Fills ``result`` step by step and calls ``save()`` after each, so a run cut
-    short keeps what it measured.
+    short keeps what it measured. With ``floor_sample``, the floor is timed on
+    that many articles just before and just after the full load
+    (``result["floor_around"]``, ms per article): the target compares the
+    load with the floor of the same minutes, not of a pass run minutes later
+    on a machine whose speed drifts.
     """
     env = django_env(url, corpus)
     fresh()
@@ -103,7 +113,13 @@ def loader_suite(n, corpus, url, fresh, result, save, profile_dir=None):
     log(f"  full load of {n} ({url.split(':')[0]})")
     extra = ["--profile", profile_dir / "full.prof"] if profile_dir else []
     result["migrate_s"] = migrate["migrate_s"]
+    around = []
+    if floor_sample:
+        around.append(floor_ms(floor_suite(corpus, floor_sample, floor_only=True)["floor"]))
     result["full"] = _check(loadbench("load", env, *extra))
+    if floor_sample:
+        around.append(floor_ms(floor_suite(corpus, floor_sample, floor_only=True)["floor"]))
+        result["floor_around"] = around
     save()
     log("  reload, nothing changed")
     result["noop"] = _check(loadbench("load", env))
@@ -136,23 +152,25 @@ def _check(step):
     return step
 
 
-def sqlite_suite(n, corpus, result, save, profile_dir=None):
+def sqlite_suite(n, corpus, result, save, profile_dir=None, floor_sample=0):
     database = OUT / f"sqlite-{n}.db"
 
     def fresh():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
 
-    loader_suite(n, corpus, f"sqlite:///{database}", fresh, result, save, profile_dir)
+    loader_suite(n, corpus, f"sqlite:///{database}", fresh, result, save, profile_dir,
+                 floor_sample)
     result["db_mb"] = round(database.stat().st_size / 2 ** 20, 1)
     return f"sqlite:///{database}"
 
 
 # --- floor, peer, serving ---------------------------------------------------------------------
 
-def floor_suite(corpus, sample):
+def floor_suite(corpus, sample, floor_only=False):
     env = django_env("sqlite:///:memory:", corpus)
-    return run_child([PYTHON, BENCH / "floor.py", corpus, "--sample", sample], env=env)
+    return run_child([PYTHON, BENCH / "floor.py", corpus, "--sample", sample,
+                      *(["--floor-only"] if floor_only else [])], env=env)
 
 
 def ensure_mkdocs():
@@ -329,7 +347,8 @@ def run_size(n, args, skip, pg_server, pg_url, result, save):
         profile_dir.mkdir(exist_ok=True)
     log(f"{n} articles: SQLite")
     result["sqlite"] = {}
-    sqlite_url = sqlite_suite(n, corpus, result["sqlite"], save, profile_dir)
+    sqlite_url = sqlite_suite(n, corpus, result["sqlite"], save, profile_dir,
+                              0 if "floor" in skip else (100 if quick else FLOOR_AROUND))
     pg_sizes = parse_sizes(args.pg_sizes) if args.pg_sizes else None
     if ("pg" not in skip and (pg_server or pg_url.startswith("postgres"))
             and (pg_sizes is None or n in pg_sizes)):
