@@ -143,7 +143,7 @@ def tree_tokens(draw):
         kind = draw(st.sampled_from(["text", "StartTag", "EmptyTag", "EndTag"]))
         name = draw(st.sampled_from(NAMES))
         if kind == "text":
-            tokens.extend(sanitize._text(draw(RAW_TEXT), []))
+            sanitize._add_text(tokens, draw(RAW_TEXT), [])
         elif kind == "EndTag":
             tokens.append({"type": kind, "name": name, "namespace": None})
         else:

@@ -176,8 +176,9 @@ def _serialize(tokens, serializer):
                     continue
                 if '"' in value or ">" in value:  # Markdown escapes both
                     raise UnusualTree(f"unescaped attribute value {key}")
-                value = value.replace("&", "&amp;").replace("<", "&lt;")
-                value = "".join(serializer.escape_base_amp(value))
+                if "&" in value or "<" in value:  # else all of this gives it back
+                    value = "".join(serializer.escape_base_amp(
+                        value.replace("&", "&amp;").replace("<", "&lt;")))
                 pieces.append(f' {key}="{value}"')
             pieces.append(">")
             append("".join(pieces))
@@ -195,37 +196,51 @@ _PLACEHOLDER = "\x02"  # Markdown's STX: it strips the character from the source
 
 
 def _tokens(root, postprocessors):
+    """The tokens of ``root``'s content, in a list.
+
+    A list built by a plain walk rather than nested generators: each token
+    passed up through one generator per level of the tree (issue 8).
+    """
+    tokens = []
     if root.text:
-        yield from _text(root.text, postprocessors)
-    yield from _children(root, postprocessors)
+        _add_text(tokens, root.text, postprocessors)
+    _add_children(tokens, root, postprocessors)
+    return tokens
 
 
 class UnusualTree(Exception):
     """The tree holds what ``clean_tree`` does not read as html5lib would: use ``clean``."""
 
 
-def _children(element, postprocessors):
+def _add_children(tokens, element, postprocessors):
+    append = tokens.append
     for child in element:
         tag = child.tag
         if isinstance(tag, str):  # not a comment: those are dropped, as clean() drops them
-            # attr_list's bare words ({#id word}) are attributes without a
-            # value, and its names may have capitals: html5lib reads the
-            # first as "" and lower-cases the second.
-            if any(value is None or not name.islower() for name, value in child.attrib.items()):
-                raise UnusualTree(tag)
-            attributes = {(None, name): _escaped(_escape_attrib_html(value), postprocessors)
-                                      .replace("\x00", "\ufffd")
-                          for name, value in sorted(child.attrib.items())}
+            attributes = _attributes(child, postprocessors) if child.attrib else {}
             if tag in voidElements:
-                yield {"type": "EmptyTag", "name": tag, "namespace": _HTML, "data": attributes}
+                append({"type": "EmptyTag", "name": tag, "namespace": _HTML, "data": attributes})
             else:
-                yield {"type": "StartTag", "name": tag, "namespace": _HTML, "data": attributes}
+                append({"type": "StartTag", "name": tag, "namespace": _HTML, "data": attributes})
                 if child.text:
-                    yield from _text(child.text, postprocessors)
-                yield from _children(child, postprocessors)
-                yield {"type": "EndTag", "name": tag, "namespace": _HTML}
+                    _add_text(tokens, child.text, postprocessors)
+                if len(child):
+                    _add_children(tokens, child, postprocessors)
+                append({"type": "EndTag", "name": tag, "namespace": _HTML})
         if child.tail:
-            yield from _text(child.tail, postprocessors)
+            _add_text(tokens, child.tail, postprocessors)
+
+
+def _attributes(element, postprocessors):
+    items = sorted(element.attrib.items())
+    # attr_list's bare words ({#id word}) are attributes without a value, and
+    # its names may have capitals: html5lib reads the first as "" and
+    # lower-cases the second.
+    if any(value is None or not name.islower() for name, value in items):
+        raise UnusualTree(element.tag)
+    return {(None, name): _escaped(_escape_attrib_html(value), postprocessors)
+                          .replace("\x00", "\ufffd")
+            for name, value in items}
 
 
 def _escaped(data, postprocessors):
@@ -235,7 +250,7 @@ def _escaped(data, postprocessors):
     return data
 
 
-def _text(data, postprocessors):
+def _add_text(tokens, data, postprocessors):
     """Text as one Characters token.
 
     html5lib's tree walker would put leading and trailing space in tokens of
@@ -249,4 +264,4 @@ def _text(data, postprocessors):
     if "\x00" in data:
         data = data.replace("\x00", "")
     if data:
-        yield {"type": "Characters", "data": data}
+        tokens.append({"type": "Characters", "data": data})
