@@ -111,21 +111,44 @@ def clean_tree(root, postprocessors):
     60% of that. Here the tokens come straight from the tree, in the form
     html5lib's tokenizer would give for Markdown's own output (attributes in
     lexical order, text and attribute values escaped as Markdown escapes them,
-    character references left for bleach), and go through the same filter
-    and serializer. ``tests/test_sanitize_tree.py`` holds the two paths equal.
+    character references left for bleach), go through the same filter's
+    ``sanitize_token`` and are written by its serializer's rules
+    (``_serialize``). ``tests/test_sanitize_tree.py`` holds the two paths equal.
 
     ``postprocessors`` are Markdown's: its placeholders (footnote back-links,
     non-breaking spaces, encoded e-mail addresses) are replaced in each piece
     of text, as Markdown replaces them in its output.
     """
     cleaner = _cleaner()
-    filtered = BleachSanitizerFilter(
-        source=_tokens(root, postprocessors), allowed_tags=cleaner.tags,
+    tokens = _tokens(root, postprocessors)
+    sanitizer = BleachSanitizerFilter(
+        source=tokens, allowed_tags=cleaner.tags,
         attributes=cleaner.attributes, strip_disallowed_tags=cleaner.strip,
         strip_html_comments=cleaner.strip_comments, css_sanitizer=cleaner.css_sanitizer,
         allowed_protocols=cleaner.protocols,
     )
-    return _serialize(filtered, cleaner.serializer).strip()
+    return _serialize(_sanitized(tokens, sanitizer), cleaner.serializer).strip()
+
+
+def _sanitized(tokens, sanitizer):
+    """``list(sanitizer)``, bleach's filter over ``tokens``, less its merging of text.
+
+    Iterating the filter runs each token through its ``sanitize_token`` (the
+    allowlist) in one generator and joins adjacent text tokens in another:
+    two generator steps a token (issue 8). The join only puts together text
+    the serializer writes one piece after the other anyway, so here each
+    token goes through ``sanitize_token`` in a plain loop.
+    """
+    out = []
+    for token in tokens:
+        result = sanitizer.sanitize_token(token)
+        if not result:
+            continue
+        if isinstance(result, list):
+            out.extend(result)
+        else:
+            out.append(result)
+    return out
 
 
 def _serialize(tokens, serializer):
