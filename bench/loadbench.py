@@ -8,6 +8,7 @@
 Prints one JSON line (bench/common.py ``emit``).
 """
 import argparse
+import os
 import resource
 import time
 
@@ -86,6 +87,9 @@ def load(profile=None):
         # CPU time, not wall time: waiting for the render workers costs the
         # loader nothing, and other work on the machine does not show up.
         profiler = cProfile.Profile(time.process_time)
+        # A forked render worker would inherit the profiler, run ~5 times
+        # slower under it, and its figures would be thrown away.
+        os.register_at_fork(after_in_child=profiler.disable)
         result = profiler.runcall(run_load, settings.KB_CONTENT_DIR)
         profiler.dump_stats(profile)
     else:
