@@ -26,6 +26,7 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import InlineProcessor as MarkdownInlineProcessor
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AtomicString
 
@@ -285,6 +286,72 @@ def _squash(text):
     return " ".join(text.split())
 
 
+# What each inline pattern must find in a piece of text before its regular
+# expression can match there: one of these strings (the image patterns need
+# "![", "linebreak" two spaces before a line end, "html" a "<", "entity" a
+# "&"). tests/test_inline_triggers.py renders every page with and without them.
+INLINE_TRIGGERS = {
+    "backtick": "`", "escape": "\\", "footnote": "[", "kb_wikilink": "[", "kb_citation": "[",
+    "reference": "[", "link": "[", "image_link": "[", "image_reference": "[",
+    "short_reference": "[", "short_image_ref": "[", "autolink": "<", "automail": "<",
+    "linebreak": "  \n", "html": "<", "entity": "&", "em_strong": ("*", "_"),
+}
+
+
+class TriggeredInlineProcessor(MarkdownInlineProcessor):
+    """Python-Markdown's inline step, trying a pattern only on text that holds its trigger.
+
+    Markdown runs each of its 17 inline patterns' regular expressions on every
+    piece of text, through a Python method call each (~1,400 a page, a
+    quarter of Markdown's time; issue 8), though most text holds none of the
+    characters most of them start with. A pattern whose trigger
+    (``INLINE_TRIGGERS``) is not in the text cannot match it, and Markdown's
+    answer to a pattern that does not match (go on with the next one, from
+    the text's start) is given here without the call. A pattern without a
+    known trigger is always tried.
+
+    The loop is Markdown's ``InlineProcessor.__handleInline`` (3.x), which
+    its ``run`` calls by its private, name-mangled name: defined under that
+    name here, this one runs instead.
+    """
+
+    def __init__(self, md, triggers):
+        super().__init__(md)
+        # A list, not Markdown's Registry: its look-up by position re-checks
+        # the sort order each time (~10% of a page's render; issue 8).
+        self.inlinePatterns = list(md.inlinePatterns)
+        by_pattern = {id(md.inlinePatterns[name]): needed for name, needed in triggers.items()
+                      if name in md.inlinePatterns}
+        self.finders = [_finder(by_pattern.get(id(pattern))) for pattern in self.inlinePatterns]
+
+    def _InlineProcessor__handleInline(self, data, patternIndex=0):
+        if isinstance(data, AtomicString):
+            return data
+        apply = self._InlineProcessor__applyPattern
+        patterns, finders = self.inlinePatterns, self.finders
+        count = len(patterns)
+        startIndex = 0
+        while patternIndex < count:
+            finder = finders[patternIndex]
+            if finder is not None and finder(data) is None:
+                patternIndex += 1
+                startIndex = 0
+                continue
+            data, matched, startIndex = apply(patterns[patternIndex], data, patternIndex,
+                                              startIndex)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+def _finder(needed):
+    """``search`` of a regular expression for any of ``needed``, or None when not known."""
+    if needed is None:
+        return None
+    needed = (needed,) if isinstance(needed, str) else needed
+    return re.compile("|".join(map(re.escape, needed))).search
+
+
 class KnowledgeBaseExtension(Extension):
     def __init__(self, resolve, glossary=(), **kwargs):
         self.resolve = resolve
@@ -360,10 +427,6 @@ def make_markdown(resolve, glossary=()):
         ],
         output_format="html",
     )
-    # Markdown's inline processor looks each pattern up by position, for
-    # every piece of text (~2,300 look-ups a page); a look-up in its Registry
-    # re-checks the sort order each time, ~10% of a page's render (issue 8).
-    # The same patterns, in the same order, as a list: our patterns are all
-    # registered by now, and nothing registers any later.
-    md.treeprocessors["inline"].inlinePatterns = list(md.inlinePatterns)
+    # Our patterns are all registered by now, and nothing registers any later.
+    md.treeprocessors.register(TriggeredInlineProcessor(md, INLINE_TRIGGERS), "inline", 20)
     return md, ext
