@@ -283,7 +283,10 @@ def main():
     results = json.loads(results_file.read_text()) if results_file.exists() else {}
     if args.report_only:
         return write_report(results, args.report)
+    earlier = results.get("machine", {})
     results["machine"] = machine()
+    if "postgresql" in earlier:  # a run of another size, with PostgreSQL, measured it
+        results["machine"]["postgresql"] = earlier["postgresql"]
     results["quick"] = args.quick
     results["command"] = " ".join(["python bench/run.py", *sys.argv[1:]])
     results.setdefault("sizes", {})
