@@ -55,8 +55,8 @@ KB_CONTENT_DIR = Path(os.environ.get("KB_CONTENT_DIR", BASE_DIR / "content")).re
 KB_MAX_FILE_BYTES = int(os.environ.get("KB_MAX_FILE_BYTES", 1024 * 1024))
 # Where load_content keeps what each file parsed to, so a reload re-reads only
 # the files that changed (kb/ingest/readcache.py; issue 8). Empty: next to the
-# SQLite database file (db.sqlite3.load-cache/); with PostgreSQL no cache
-# unless set (e.g. var/load-cache). "off" turns it off. Never inside content/.
+# SQLite database file (db.sqlite3.load-cache/); with PostgreSQL in the
+# project's var/load-cache/. "off" turns it off. Never inside content/.
 KB_LOAD_CACHE_DIR = os.environ.get("KB_LOAD_CACHE_DIR", "")
 
 # No django.contrib.admin, auth or sessions: content is edited as Markdown files

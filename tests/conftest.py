@@ -61,6 +61,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    elif not settings.KB_LOAD_CACHE_DIR:
+        # The loader's read cache would go to the project's var/ (one folder per
+        # test's content): a session folder instead, as SQLite's lies beside its file.
+        settings.KB_LOAD_CACHE_DIR = str(tmp_path_factory.mktemp("load-cache"))
 
 
 @pytest.fixture(autouse=True)

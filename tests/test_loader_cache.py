@@ -11,7 +11,7 @@ import time
 import pytest
 
 from kb.ingest import readcache, records
-from kb.ingest.loader import load
+from kb.ingest.loader import cache_folder, load
 from kb.models import Article
 from tests.corpus import edit
 
@@ -347,3 +347,34 @@ def test_a_body_read_again_is_the_body_the_file_reads_to(content_dir):
     assert records.body_if_unchanged(record, path) == body
     path.write_bytes(path.read_bytes() + b"One more line.\r\n")
     assert records.body_if_unchanged(record, path) is None  # changed: read it all again
+
+
+
+@pytest.mark.parametrize("setting, vendor, name, expected", [
+    ("", "sqlite", "/srv/kb/db.sqlite3", "/srv/kb/db.sqlite3.load-cache"),
+    ("", "postgresql", "kb", "/srv/kb/var/load-cache"),
+    ("", "sqlite", ":memory:", None),
+    ("", "sqlite", "file:memorydb_default?mode=memory&cache=shared", None),
+    ("/var/cache/kb", "postgresql", "kb", "/var/cache/kb"),
+    ("off", "sqlite", "/srv/kb/db.sqlite3", None),
+])
+def test_where_the_cache_is_kept(setting, vendor, name, expected):
+    # Beside a database file; with a database server (PostgreSQL), which has
+    # none, in the project's var/: without it a reload read every file again.
+    assert cache_folder(setting, vendor, name, "/srv/kb") == expected
+
+
+def test_with_postgresql_a_reload_with_nothing_changed_reads_no_file(content_dir, settings,
+                                                                     tmp_path, trusting, reads):
+    from django.db import connection
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite keeps the cache beside its file (test_where_the_cache_is_kept)")
+    settings.KB_LOAD_CACHE_DIR = ""
+    settings.BASE_DIR = tmp_path / "project"
+    reload(content_dir)
+    reads.clear()
+
+    result = reload(content_dir)
+
+    assert reads == [] and result.plan.updated == []
+    assert any((tmp_path / "project" / "var" / "load-cache").iterdir())

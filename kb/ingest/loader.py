@@ -255,20 +255,35 @@ def _render_check_and_apply(plan, index, errors, dry_run, full, content_dir, ear
 
 def _read_cache(content_dir, max_bytes, warm):
     """The load's ``ReadCache``; it starts empty for a first load (``warm`` False)."""
-    folder = settings.KB_LOAD_CACHE_DIR
-    if folder == "off":
+    from django.db import connection
+    folder = cache_folder(settings.KB_LOAD_CACHE_DIR, connection.vendor,
+                          str(connection.settings_dict.get("NAME") or ""), settings.BASE_DIR)
+    if folder is None:
         return None
-    if not folder:
-        from django.db import connection
-        name = str(connection.settings_dict.get("NAME") or "")
-        if connection.vendor != "sqlite" or not name or ":memory:" in name \
-                or name.startswith("file:"):
-            return None  # no database file to keep it next to: only where the setting says
-        folder = f"{name}.load-cache"
     readcache.warm_hyphenation(folder)  # pyphen's parsed patterns are kept there too
     cache = readcache.ReadCache(readcache.cache_path(folder, content_dir), max_bytes)
     # An empty database gets a first load read from the files alone.
     return cache.open() if warm else cache
+
+
+def cache_folder(setting, vendor, database_name, base_dir):
+    """Where the read cache lives: ``KB_LOAD_CACHE_DIR``, else beside the database.
+
+    A database server (PostgreSQL) has no file to keep it beside; what the
+    cache holds depends on the files alone, not on the database, so it goes
+    to the project's var/, as the page cache of `make serve-prod` does.
+    Without it a reload read every file again (PostgreSQL, 1,000 articles:
+    0.64 s for nothing changed, 5.5% of a full load; issue 8). None: no cache.
+    """
+    if setting == "off":
+        return None
+    if setting:
+        return setting
+    if vendor != "sqlite":
+        return str(Path(base_dir) / "var" / "load-cache")
+    if not database_name or ":memory:" in database_name or database_name.startswith("file:"):
+        return None  # an in-memory database: only where the setting says
+    return f"{database_name}.load-cache"
 
 
 def _classify(plan):
