@@ -192,3 +192,19 @@ def edit(root, relative, old, new):
     text = path.read_text()
     assert old in text, f"test setup: {old!r} not in {relative}"
     path.write_text(text.replace(old, new, 1))
+
+
+def every_page(folder, tmp_path, base_dir):
+    """The records of the real content/ (``folder`` "content") or of 60 generated pages.
+
+    For tests that render every page two ways and compare.
+    """
+    from bench.corpus import generate
+    from kb.ingest import loader
+
+    root = Path(base_dir) / "content" if folder == "content" else tmp_path
+    if folder == "generated":
+        generate(60, tmp_path)
+    found, errors = loader.read_all(root, 10 ** 9)
+    assert not errors and found
+    return found

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from bench.corpus import generate
-from kb.ingest import graph, loader, markdown as kb_markdown
+from kb.ingest import graph, markdown as kb_markdown
 from kb.ingest.frontmatter import Lines
 from kb.ingest.records import Record
 from kb.ingest.render import Renderer
+from tests.corpus import every_page
 from tests.test_rendering import resolve
 from tests.test_sanitize_tree import MARKDOWN_PIECES
 
@@ -32,11 +32,7 @@ def kept(rendered):
 
 @pytest.mark.parametrize("folder", ["content", "generated"])
 def test_every_page_renders_as_with_markdowns_own_inline_step(folder, tmp_path, settings):
-    root = settings.BASE_DIR / "content" if folder == "content" else tmp_path
-    if folder == "generated":
-        generate(60, tmp_path)
-    found, errors = loader.read_all(root, 10 ** 9)
-    assert not errors and found
+    found = every_page(folder, tmp_path, settings.BASE_DIR)
     index, _ = graph.build_index(found)
     ours = Renderer(index.resolve, index.suggest, index.glossary)
     markdowns = with_markdowns_own_inline_step(

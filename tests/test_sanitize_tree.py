@@ -8,9 +8,9 @@ path stays the specification: ``Renderer(reparse=True)`` takes it always.
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bench.corpus import generate
-from kb.ingest import graph, loader, sanitize
+from kb.ingest import graph, sanitize
 from kb.ingest.render import Renderer
+from tests.corpus import every_page
 from tests.html_checks import problems
 from tests.test_rendering import resolve
 from tests.xss_payloads import PAYLOADS
@@ -44,11 +44,7 @@ def as_browser_sees(html):
 
 @pytest.mark.parametrize("folder", ["content", "generated"])
 def test_every_page_is_the_same_byte_for_byte(folder, tmp_path, settings):
-    root = settings.BASE_DIR / "content" if folder == "content" else tmp_path
-    if folder == "generated":
-        generate(60, tmp_path)
-    found, errors = loader.read_all(root, 10 ** 9)
-    assert not errors and found
+    found = every_page(folder, tmp_path, settings.BASE_DIR)
     walking, reparsing = renderers(found)
     walked = 0
     for record in found:
