@@ -9,8 +9,9 @@ the export cannot drift from the live site:
 2. a crawl from the home page, the section indexes and every article,
    following every internal link of every page: each page is written as
    ``path/index.html``; sitemap.xml, robots.txt and feed.xml as themselves;
-3. a small redirect page (meta refresh, no script) for every alias and old
-   slug, so addresses that work on the live site work in the export;
+3. a small redirect page for every alias and old slug, so addresses that
+   work on the live site work in the export: a meta refresh, and a script
+   that keeps the link's #section, which the refresh drops;
 4. ``404.html`` for hosts that serve one for missing files.
 
 Links between pages are rewritten to relative ones (``../../therapies/x/``)
@@ -210,8 +211,18 @@ REDIRECT_PAGE = """<!doctype html>
 <meta name="robots" content="noindex">
 <meta http-equiv="refresh" content="0; url={relative}">
 <link rel="canonical" href="{canonical}">
-</head><body><p>This page is now <a href="{relative}">{title}</a>.</p></body></html>
+<script defer src="{script}"></script>
+</head><body><p>This page is now <a data-redirect href="{relative}">{title}</a>.</p></body></html>
 """
+
+
+def _redirect_page(path, title, href, canonical):
+    """The page at ``path`` that sends readers on to ``href``, #section and all."""
+    from django.templatetags.static import static
+
+    return REDIRECT_PAGE.format(
+        title=html.escape(title), relative=html.escape(href), canonical=html.escape(canonical),
+        script=html.escape(relative_url(static("kb/redirect.js"), path))).encode("utf-8")
 
 
 def _write_redirects(out, result):
@@ -224,9 +235,8 @@ def _write_redirects(out, result):
         target = alias.article.get_absolute_url()
         if path == target or _target_file(out, path).exists():
             continue
-        _write(out, path, REDIRECT_PAGE.format(
-            title=html.escape(alias.article.title), relative=html.escape(relative_url(target, path)),
-            canonical=html.escape(settings.KB_BASE_URL + target)).encode("utf-8"))
+        _write(out, path, _redirect_page(path, alias.article.title, relative_url(target, path),
+                                         settings.KB_BASE_URL + target))
         result.redirects.append(path)
 
 
@@ -234,8 +244,7 @@ def _write_search_page(out, search_url, result):
     path = reverse("search")
     if search_url:
         # The live instance answers searches; the export's /search/ sends readers there.
-        body = REDIRECT_PAGE.format(title="Search", relative=html.escape(search_url),
-                                    canonical=html.escape(search_url))
+        body = _redirect_page(path, "Search", search_url, search_url).decode("utf-8")
     else:
         request = RequestFactory().get(path, secure=True)
         articles = Article.objects.only("kind", "slug", "title", "summary").order_by("title")
