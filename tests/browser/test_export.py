@@ -31,26 +31,16 @@ def exported(site, tmp_path):
     server.server_close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    context.set_default_timeout(5000)
-    errors = []
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(error))
-    yield page
-    context.close()
-    assert not errors
-
-
-def test_an_alias_keeps_the_section_its_link_names(page, exported):
+def test_an_alias_keeps_the_section_its_link_names(browsing, exported):
+    page = browsing.page()
     page.goto(f"{exported}/therapies/darzalex/#side-effects")
 
     page.wait_for_url(f"{exported}/therapies/daratumumab/#side-effects")
     assert page.locator("h2#side-effects").is_visible()
 
 
-def test_an_alias_without_a_section_goes_to_the_top_of_the_page(page, exported):
+def test_an_alias_without_a_section_goes_to_the_top_of_the_page(browsing, exported):
+    page = browsing.page()
     page.goto(f"{exported}/therapies/darzalex/")
 
     page.wait_for_url(f"{exported}/therapies/daratumumab/")
