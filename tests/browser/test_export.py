@@ -1,7 +1,7 @@
 """The static export in a real browser, served as a static host serves it (issue #7).
 
 An alias or old address is a redirect page: its meta refresh alone would drop
-the #section of an educator's link; kb/redirect.js keeps it.
+the #section of an educator's link; static/kb/redirect.js keeps it.
 """
 import functools
 import http.server
