@@ -198,16 +198,14 @@ class PageTocExtension(TocExtension):
 NOT_TEXT = {"glossary-def", "headerlink"}
 
 
-def _text_without_definitions(el, hidden=None):
+def _text_without_definitions(el, hidden):
     """Plain text of an element, leaving out inline glossary definitions and ¶ links.
 
     ``hidden`` lists the elements in ``el`` whose text is left out (those with
-    a ``NOT_TEXT`` class), when the caller has them. They are emptied while
-    ``itertext`` (C) reads the rest, then put back as they were: a Python
-    walk over every element cost ~0.3 ms a page (issue 8).
+    a ``NOT_TEXT`` class). They are emptied while ``itertext`` (C) reads the
+    rest, then put back as they were: a Python walk over every element cost
+    ~0.3 ms a page (issue 8).
     """
-    if hidden is None:
-        hidden = [element for element in el.iter() if _is_hidden(element)]
     if not hidden:
         return "".join(el.itertext())
     emptied = [(element, element.text, element[:]) for element in hidden]

@@ -162,13 +162,14 @@ def _serialize(tokens, serializer):
     values in double quotes, "&" and "<" escaped, then bleach's
     ``escape_base_amp`` (character references kept, bare "&" escaped);
     boolean attributes minimized; no trailing solidus. The tokens are those
-    of a Markdown tree: text, tags, the character references bleach split out
-    of text, and attribute values Markdown escaped (no raw quote, "<" or ">",
+    of a Markdown tree: text (``_add_text`` gives no separate spaces), tags,
+    the character references bleach split out of text, and attribute values
+    Markdown escaped (no raw quote, "<" or ">",
     which would change html5lib's quoting or its wrapper's idea of where a
     tag ends); anything else is left to the string path. Bleach's wrapper
     also runs ``escape_base_amp`` on a token that follows a text token "="
-    after an end tag: such a token (a tag, spaces or a character reference)
-    has no bare "&", so it is left as it is. tests/test_sanitize_tree.py
+    after an end tag: such a token (a tag or a character reference) has no
+    bare "&", so it is left as it is. tests/test_sanitize_tree.py
     compares the two.
     """
     out = []
@@ -184,8 +185,6 @@ def _serialize(tokens, serializer):
             if ">" in data:
                 data = data.replace(">", "&gt;")
             append(data)
-        elif kind == "SpaceCharacters":
-            append(token["data"])
         elif kind == "StartTag" or kind == "EmptyTag":
             name = token["name"]
             attributes = token["data"]

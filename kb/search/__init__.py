@@ -43,7 +43,7 @@ def index(article_ids, stale_section_ids=()):
     which the load passes on to ``after_load``.
     """
     backend = _backend()
-    if connection.vendor == "postgresql":
+    if vectors_on_sections():
         backend.index_articles(article_ids)
         return 0
     backend.delete_rows(stale_section_ids)
